@@ -1,0 +1,60 @@
+package dev.gander.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class GanderCliTest {
+  @TempDir Path dir;
+
+  private final StringWriter out = new StringWriter();
+  private final StringWriter err = new StringWriter();
+
+  private int run(String... args) {
+    return GanderCli.run(args, new PrintWriter(out, true), new PrintWriter(err, true));
+  }
+
+  @Test
+  void demoCreatesTheDatabaseAndDescribesIt() {
+    Path db = dir.resolve("demo.db");
+
+    assertThat(run("demo", "--db", db.toString())).isEqualTo(0);
+
+    assertThat(Files.exists(db)).isTrue();
+    assertThat(out.toString())
+        .contains("Creating a new Gander database")
+        .contains(db.toString())
+        .containsPattern("schema version\\s+1")
+        .containsPattern("journal mode\\s+wal")
+        .containsPattern("synchronous\\s+normal")
+        .containsPattern("page size\\s+4096 bytes")
+        .contains("size on disk");
+  }
+
+  @Test
+  void infoDescribesAnExistingDatabaseReadOnly() {
+    Path db = dir.resolve("app.db");
+    assertThat(run("demo", "--db", db.toString())).isEqualTo(0);
+    out.getBuffer().setLength(0);
+
+    assertThat(run("info", db.toString())).isEqualTo(0);
+
+    assertThat(out.toString()).containsPattern("opened\\s+read-only").contains(db.toString());
+  }
+
+  @Test
+  void infoOnAFileThatIsNotADatabaseFailsWithAClearMessage() throws Exception {
+    Path notDb = dir.resolve("notes.db");
+    Files.writeString(notDb, "these are my notes, not a database\n".repeat(100));
+
+    assertThat(run("info", notDb.toString())).isEqualTo(1);
+
+    assertThat(err.toString()).contains("is not a SQLite database");
+    assertThat(Files.readString(notDb)).startsWith("these are my notes");
+  }
+}

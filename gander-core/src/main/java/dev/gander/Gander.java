@@ -1,0 +1,153 @@
+package dev.gander;
+
+import dev.gander.internal.GanderImpl;
+import dev.gander.store.Store;
+import dev.gander.store.StoreOptions;
+import dev.gander.store.Synchronous;
+import dev.gander.store.TransactionalCallable;
+import dev.gander.store.TransactionalRunnable;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Objects;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * An open Gander database: the entry point to every capability.
+ *
+ * <pre>{@code
+ * try (Gander gander = Gander.open(Path.of("app.db"))) {
+ *   gander.inTransaction(tx -> {
+ *     tx.connection().prepareStatement("INSERT INTO orders ...").executeUpdate();
+ *   });
+ * }
+ * }</pre>
+ *
+ * <p>Instances are thread-safe and meant to be shared: open one per database file per process and
+ * close it when the application stops. Opening starts the store's writer thread and nothing else;
+ * workers start only when asked for.
+ */
+public interface Gander extends AutoCloseable {
+
+  /**
+   * Opens (creating if needed) the Gander database at {@code path} with the default options.
+   *
+   * @param path the database file; its directory must exist
+   * @return the open database
+   * @throws NotAGanderDatabaseException if the file is not a Gander database
+   * @throws SchemaVersionException if a newer Gander wrote the file
+   * @throws ReadOnlyDatabaseException if the file or its directory cannot be written
+   */
+  static Gander open(Path path) {
+    return builder().path(path).open();
+  }
+
+  /**
+   * A builder for a database opened with options.
+   *
+   * @return a new builder
+   */
+  static Builder builder() {
+    return new Builder();
+  }
+
+  /**
+   * The store under this database: the escape hatch for raw SQL in Gander's transactions.
+   *
+   * @return the store, owned by this instance
+   */
+  Store store();
+
+  /**
+   * Runs business writes and Gander operations atomically; see {@link
+   * Store#inTransaction(TransactionalRunnable)}.
+   *
+   * @param work the work; returning commits, throwing rolls back
+   */
+  default void inTransaction(TransactionalRunnable work) {
+    store().inTransaction(work);
+  }
+
+  /**
+   * Runs work atomically and returns its value after commit; see {@link
+   * Store#transactionResult(TransactionalCallable)}.
+   *
+   * @param work the work
+   * @param <T> the value's type
+   * @return what the work returned
+   */
+  default <T extends @Nullable Object> T transactionResult(TransactionalCallable<T> work) {
+    return store().transactionResult(work);
+  }
+
+  /**
+   * Closes the database: stops what it started, finishes queued writes, closes the file.
+   * Idempotent.
+   */
+  @Override
+  void close();
+
+  /** Builds a {@link Gander}. Not thread-safe; {@link #open()} may be called more than once. */
+  final class Builder {
+    private @Nullable Path path;
+    private StoreOptions.Builder store = StoreOptions.builder();
+
+    private Builder() {}
+
+    /**
+     * Sets the database file.
+     *
+     * @param path the file, created if missing
+     * @return this builder
+     */
+    public Builder path(Path path) {
+      this.path = Objects.requireNonNull(path, "path");
+      return this;
+    }
+
+    /**
+     * Sets all store options at once, replacing any set one by one before.
+     *
+     * @param options the options
+     * @return this builder
+     */
+    public Builder storeOptions(StoreOptions options) {
+      this.store = Objects.requireNonNull(options, "options").toBuilder();
+      return this;
+    }
+
+    /**
+     * Sets how long a write waits for another process's lock (default 15 s).
+     *
+     * @param busyTimeout the wait
+     * @return this builder
+     */
+    public Builder busyTimeout(Duration busyTimeout) {
+      store.busyTimeout(busyTimeout);
+      return this;
+    }
+
+    /**
+     * Sets {@code PRAGMA synchronous} (default {@code NORMAL}).
+     *
+     * @param synchronous the setting
+     * @return this builder
+     */
+    public Builder synchronous(Synchronous synchronous) {
+      store.synchronous(synchronous);
+      return this;
+    }
+
+    /**
+     * Opens the database.
+     *
+     * @return the open database
+     * @throws IllegalStateException if no path was set
+     */
+    public Gander open() {
+      if (path == null) {
+        throw new IllegalStateException("no database path: call path(Path.of(\"app.db\")) first");
+      }
+      return new GanderImpl(Store.open(path, store.build()));
+    }
+  }
+}

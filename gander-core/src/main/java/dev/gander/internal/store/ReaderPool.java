@@ -1,0 +1,137 @@
+package dev.gander.internal.store;
+
+import dev.gander.store.SqlFunction;
+import dev.gander.store.StoreOptions;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.SQLException;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.Semaphore;
+import java.util.concurrent.TimeUnit;
+import org.jspecify.annotations.Nullable;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.sqlite.SQLiteConfig;
+
+/**
+ * A small pool of read-only connections, opened on demand up to {@link
+ * StoreOptions#readPoolSize()}. Each read runs inside {@code BEGIN} … {@code COMMIT} so that all of
+ * its statements see one snapshot.
+ */
+final class ReaderPool {
+  private static final Logger log = LoggerFactory.getLogger(ReaderPool.class);
+
+  private final Path path;
+  private final StoreOptions options;
+  private final int size;
+  private final Semaphore permits;
+  private final ArrayDeque<Reader> idle = new ArrayDeque<>();
+  private final List<Reader> all = new ArrayList<>();
+  private final LazyExecutor executor;
+
+  ReaderPool(Path path, StoreOptions options) {
+    this.path = path;
+    this.options = options;
+    this.size = options.readPoolSize();
+    this.permits = new Semaphore(size, true);
+    this.executor = new LazyExecutor("gander-reader-" + path.getFileName(), size);
+  }
+
+  LazyExecutor executor() {
+    return executor;
+  }
+
+  Reader acquire() throws SQLException {
+    permits.acquireUninterruptibly();
+    try {
+      synchronized (this) {
+        Reader r = idle.poll();
+        if (r != null) {
+          return r;
+        }
+      }
+      Reader r = new Reader(open());
+      synchronized (this) {
+        all.add(r);
+      }
+      return r;
+    } catch (SQLException | RuntimeException e) {
+      permits.release();
+      throw e;
+    }
+  }
+
+  void release(Reader r) {
+    synchronized (this) {
+      idle.push(r);
+    }
+    permits.release();
+  }
+
+  private Connection open() throws SQLException {
+    SQLiteConfig config = SqliteStore.baseConfig(options);
+    config.setReadOnly(true);
+    return config.createConnection("jdbc:sqlite:" + path);
+  }
+
+  /** Stops the async readers, waits for borrowed connections (bounded) and closes them all. */
+  void close(long timeoutNanos) {
+    long deadline = System.nanoTime() + timeoutNanos;
+    executor.shutdown(timeoutNanos);
+    boolean all;
+    try {
+      all = permits.tryAcquire(size, Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      all = false;
+    }
+    if (!all) {
+      log.warn("Closing {}: reads still running; closing the idle read connections only", path);
+    }
+    synchronized (this) {
+      for (Reader r : idle) {
+        SqliteStore.closeQuietly(r.connection);
+      }
+      idle.clear();
+      this.all.clear();
+    }
+  }
+
+  /** Closes every connection at once; for a failed open, where none is borrowed. */
+  void closeAll() {
+    close(0);
+  }
+
+  /** One read-only connection with its snapshot statements prepared once. */
+  static final class Reader {
+    final Connection connection;
+    private final GuardedConnection guarded;
+    private final PreparedStatement begin;
+    private final PreparedStatement commit;
+
+    Reader(Connection connection) throws SQLException {
+      this.connection = connection;
+      this.guarded = new GuardedConnection(connection);
+      this.begin = connection.prepareStatement("BEGIN");
+      this.commit = connection.prepareStatement("COMMIT");
+    }
+
+    <T extends @Nullable Object> T run(SqlFunction<T> fn) throws SQLException {
+      begin.executeUpdate();
+      try {
+        return fn.apply(guarded.connection());
+      } finally {
+        guarded.closeOpened();
+        try {
+          commit.executeUpdate();
+        } catch (SQLException e) {
+          // Nothing to keep in a read; the next BEGIN fails loudly if the connection is broken.
+          log.debug("ending a read transaction failed: {}", e.getMessage());
+        }
+      }
+    }
+  }
+}

@@ -1,0 +1,191 @@
+package dev.gander.store;
+
+import dev.gander.DatabaseBusyException;
+import dev.gander.GanderClosedException;
+import dev.gander.GanderException;
+import dev.gander.NotAGanderDatabaseException;
+import dev.gander.ReadOnlyDatabaseException;
+import dev.gander.SchemaVersionException;
+import dev.gander.StorageFullException;
+import dev.gander.internal.store.SqliteStore;
+import java.nio.file.Path;
+import java.util.concurrent.CompletableFuture;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * One SQLite database file, opened for Gander: WAL journal, a busy timeout, foreign keys on, and
+ * the Gander schema applied.
+ *
+ * <h2>Threading</h2>
+ *
+ * <p>A store is thread-safe and meant to be shared. It owns one writer connection and one writer
+ * thread ({@code gander-writer-<file>}). Writes from many threads are <em>group-committed</em>: the
+ * writer takes every request that is waiting, runs them one after another inside one {@code BEGIN
+ * IMMEDIATE} transaction, each in its own savepoint so that a request that fails rolls back alone,
+ * commits once, then returns to every caller. No caller sees success before its data is
+ * committed. When the writer is idle a write runs directly on the caller's thread, holding the
+ * writer connection, which saves two thread hand-offs.
+ *
+ * <p>Reads use a small pool of read-only connections and see a consistent snapshot of committed
+ * data for the duration of the function.
+ *
+ * <h2>Nesting</h2>
+ *
+ * <p>A write function that calls {@link #write}, {@link #writeFlow}, {@link #inTransaction} or
+ * {@link #transactionResult} again on the same thread joins the enclosing transaction: the inner
+ * work runs at once in a savepoint of its own and commits or rolls back with the outer work. A
+ * {@link #read} from inside a write function runs on the writer connection, so it sees the
+ * uncommitted writes before it. {@link #writeAsync} and {@link #readAsync} from inside a write
+ * function throw {@link IllegalStateException}, because waiting on them there could never finish.
+ *
+ * <h2>Lifecycle</h2>
+ *
+ * <p>{@link #close()} stops accepting work, finishes what is queued (bounded by {@link
+ * StoreOptions#closeTimeout()}), checkpoints the WAL into the database file, closes every
+ * connection and stops every thread the store started. Work not finished by then fails with {@link
+ * GanderClosedException}.
+ */
+public interface Store extends AutoCloseable {
+
+  /**
+   * Opens (creating if needed) the database at {@code path} for reading and writing, and brings
+   * its schema up to date.
+   *
+   * @param path the database file; its directory must exist and be writable
+   * @param options how to open and run it
+   * @return the open store
+   * @throws NotAGanderDatabaseException if the file is not SQLite, or has conflicting tables
+   * @throws SchemaVersionException if a newer Gander wrote the file
+   * @throws ReadOnlyDatabaseException if the file or its directory cannot be written
+   * @throws DatabaseBusyException if another process held the database locked past the timeout
+   */
+  static Store open(Path path, StoreOptions options) {
+    return SqliteStore.open(path, options, false);
+  }
+
+  /**
+   * Opens (creating if needed) the database at {@code path} with the default options.
+   *
+   * @param path the database file
+   * @return the open store
+   * @see #open(Path, StoreOptions)
+   */
+  static Store open(Path path) {
+    return open(path, StoreOptions.defaults());
+  }
+
+  /**
+   * Opens an existing Gander database that can never be written through this store: every write
+   * method throws {@link ReadOnlyDatabaseException}, and {@link #read} runs on connections opened
+   * with SQLite's read-only flag.
+   *
+   * @param path an existing Gander database file
+   * @return the open store
+   * @throws NotAGanderDatabaseException if the file does not exist, is not SQLite, or holds no
+   *     Gander schema
+   * @throws SchemaVersionException if a newer Gander wrote the file
+   */
+  static Store openReadOnly(Path path) {
+    return SqliteStore.open(path, StoreOptions.defaults(), true);
+  }
+
+  /**
+   * Runs {@code fn} inside a {@code BEGIN IMMEDIATE} transaction on the writer connection and
+   * returns its value after the transaction committed.
+   *
+   * @param fn the work; throwing rolls back only this work
+   * @param <T> the value's type
+   * @return what {@code fn} returned
+   * @throws GanderException the translation of any {@link java.sql.SQLException} thrown by {@code
+   *     fn} or by the commit
+   * @throws GanderClosedException if the store is closed
+   */
+  <T extends @Nullable Object> T write(SqlFunction<T> fn);
+
+  /**
+   * Like {@link #write}, but {@code fn} decides whether its writes are kept, and returns a value
+   * either way.
+   *
+   * @param fn the work, returning {@link TxOutcome#commit} or {@link TxOutcome#rollback}
+   * @param <T> the value's type
+   * @return the outcome's value, after the commit or the rollback
+   */
+  <T extends @Nullable Object> T writeFlow(SqlFunction<TxOutcome<T>> fn);
+
+  /**
+   * Runs {@link #write} on the writer thread and completes the future after the commit. The
+   * future fails with the same exceptions {@link #write} throws.
+   *
+   * @param fn the work
+   * @param <T> the value's type
+   * @return a future of {@code fn}'s value
+   * @throws IllegalStateException if called from inside a write function
+   */
+  <T extends @Nullable Object> CompletableFuture<T> writeAsync(SqlFunction<T> fn);
+
+  /**
+   * Runs {@code fn} on a read-only connection inside a read transaction, so every statement in it
+   * sees the same committed snapshot.
+   *
+   * @param fn the work; it cannot write
+   * @param <T> the value's type
+   * @return what {@code fn} returned
+   */
+  <T extends @Nullable Object> T read(SqlFunction<T> fn);
+
+  /**
+   * Runs {@link #read} on one of the store's reader threads.
+   *
+   * @param fn the work
+   * @param <T> the value's type
+   * @return a future of {@code fn}'s value
+   * @throws IllegalStateException if called from inside a write function
+   */
+  <T extends @Nullable Object> CompletableFuture<T> readAsync(SqlFunction<T> fn);
+
+  /**
+   * Runs business writes and Gander operations atomically: everything done through {@code tx}
+   * commits when {@code work} returns and is rolled back if it throws.
+   *
+   * @param work the work
+   * @throws GanderException if the work or the commit failed; nothing of it was kept
+   */
+  void inTransaction(TransactionalRunnable work);
+
+  /**
+   * Like {@link #inTransaction(TransactionalRunnable)}, returning the work's value after commit.
+   *
+   * @param work the work
+   * @param <T> the value's type
+   * @return what {@code work} returned
+   */
+  <T extends @Nullable Object> T transactionResult(TransactionalCallable<T> work);
+
+  /**
+   * Reads what the file looks like now: schema version, journal mode, page size, size on disk.
+   *
+   * @return the description
+   */
+  StoreInfo info();
+
+  /**
+   * The database file.
+   *
+   * @return its path, as given to {@code open}
+   */
+  Path path();
+
+  /**
+   * Whether {@link #close()} has been called.
+   *
+   * @return {@code true} once closing has begun
+   */
+  boolean isClosed();
+
+  /**
+   * Closes the store: stops accepting work, finishes what is queued, checkpoints the WAL, closes
+   * every connection and stops every thread. Idempotent.
+   */
+  @Override
+  void close();
+}

@@ -1,0 +1,131 @@
+package dev.gander.store;
+
+import java.time.Duration;
+import java.util.Objects;
+
+/**
+ * How a {@link Store} opens and runs its connections. Immutable; build with {@link #builder()}.
+ *
+ * @param busyTimeout how long a write waits for another process's write lock before failing with
+ *     {@link dev.gander.DatabaseBusyException} (default 15 s)
+ * @param synchronous the writer's {@code PRAGMA synchronous} (default {@link Synchronous#NORMAL})
+ * @param readPoolSize how many read-only connections {@link Store#read} may use at once (default 4)
+ * @param closeTimeout how long {@link Store#close()} waits for queued writes and borrowed read
+ *     connections (default 10 s)
+ */
+public record StoreOptions(
+    Duration busyTimeout, Synchronous synchronous, int readPoolSize, Duration closeTimeout) {
+
+  /** Validates the options; use {@link #builder()} rather than calling this directly. */
+  public StoreOptions {
+    Objects.requireNonNull(busyTimeout, "busyTimeout");
+    Objects.requireNonNull(synchronous, "synchronous");
+    Objects.requireNonNull(closeTimeout, "closeTimeout");
+    if (busyTimeout.isNegative() || busyTimeout.toMillis() > Integer.MAX_VALUE) {
+      throw new IllegalArgumentException(
+          "busyTimeout must be between 0 and " + Integer.MAX_VALUE + " ms, was " + busyTimeout);
+    }
+    if (readPoolSize < 1 || readPoolSize > 64) {
+      throw new IllegalArgumentException(
+          "readPoolSize must be between 1 and 64, was " + readPoolSize);
+    }
+    if (closeTimeout.isNegative()) {
+      throw new IllegalArgumentException("closeTimeout must not be negative, was " + closeTimeout);
+    }
+  }
+
+  /**
+   * The defaults: busy timeout 15 s, {@code synchronous=NORMAL}, 4 readers, close timeout 10 s.
+   *
+   * @return the default options
+   */
+  public static StoreOptions defaults() {
+    return builder().build();
+  }
+
+  /**
+   * A builder starting from the defaults.
+   *
+   * @return a new builder
+   */
+  public static Builder builder() {
+    return new Builder();
+  }
+
+  /**
+   * A builder starting from these options.
+   *
+   * @return a new builder with this record's values
+   */
+  public Builder toBuilder() {
+    return new Builder()
+        .busyTimeout(busyTimeout)
+        .synchronous(synchronous)
+        .readPoolSize(readPoolSize)
+        .closeTimeout(closeTimeout);
+  }
+
+  /** Builds {@link StoreOptions}. Not thread-safe. */
+  public static final class Builder {
+    private Duration busyTimeout = Duration.ofSeconds(15);
+    private Synchronous synchronous = Synchronous.NORMAL;
+    private int readPoolSize = 4;
+    private Duration closeTimeout = Duration.ofSeconds(10);
+
+    private Builder() {}
+
+    /**
+     * Sets how long a write waits for another connection's lock.
+     *
+     * @param busyTimeout the wait, 0 to fail at once
+     * @return this builder
+     */
+    public Builder busyTimeout(Duration busyTimeout) {
+      this.busyTimeout = Objects.requireNonNull(busyTimeout, "busyTimeout");
+      return this;
+    }
+
+    /**
+     * Sets the writer's {@code PRAGMA synchronous}.
+     *
+     * @param synchronous {@code NORMAL} or {@code FULL}
+     * @return this builder
+     */
+    public Builder synchronous(Synchronous synchronous) {
+      this.synchronous = Objects.requireNonNull(synchronous, "synchronous");
+      return this;
+    }
+
+    /**
+     * Sets the number of read-only connections.
+     *
+     * @param readPoolSize between 1 and 64
+     * @return this builder
+     */
+    public Builder readPoolSize(int readPoolSize) {
+      this.readPoolSize = readPoolSize;
+      return this;
+    }
+
+    /**
+     * Sets how long {@code close()} waits for queued work.
+     *
+     * @param closeTimeout the bound
+     * @return this builder
+     */
+    public Builder closeTimeout(Duration closeTimeout) {
+      this.closeTimeout = Objects.requireNonNull(closeTimeout, "closeTimeout");
+      return this;
+    }
+
+    /**
+     * Builds the options.
+     *
+     * @return the options
+     * @throws IllegalArgumentException if a value is out of range, with the allowed range
+     */
+    public StoreOptions build() {
+      return new StoreOptions(busyTimeout, synchronous, readPoolSize, closeTimeout);
+    }
+  }
+}

@@ -1,0 +1,16 @@
+/**
+ * Gander: durable job queues, streams, pub/sub, scheduling, locks and rate limits in one SQLite
+ * file.
+ *
+ * <p>Only {@code dev.gander} and its capability packages are exported; everything under {@code
+ * dev.gander.internal} is implementation and may change in any release.
+ */
+module dev.gander.core {
+  requires transitive java.sql;
+  requires org.xerial.sqlitejdbc;
+  requires org.slf4j;
+  requires static transitive org.jspecify;
+
+  exports dev.gander;
+  exports dev.gander.store;
+}
