@@ -8,9 +8,13 @@
 module dev.gander.core {
   requires transitive java.sql;
   requires org.xerial.sqlitejdbc;
+  requires transitive com.fasterxml.jackson.databind;
   requires org.slf4j;
   requires static transitive org.jspecify;
 
   exports dev.gander;
   exports dev.gander.store;
+  exports dev.gander.queue;
+
+  uses com.fasterxml.jackson.databind.Module;
 }

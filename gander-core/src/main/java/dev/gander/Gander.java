@@ -1,12 +1,17 @@
 package dev.gander;
 
+import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.gander.internal.GanderImpl;
+import dev.gander.queue.Queue;
+import dev.gander.queue.QueueOptions;
+import dev.gander.queue.Results;
 import dev.gander.store.Store;
 import dev.gander.store.StoreOptions;
 import dev.gander.store.Synchronous;
 import dev.gander.store.TransactionalCallable;
 import dev.gander.store.TransactionalRunnable;
 import java.nio.file.Path;
+import java.time.Clock;
 import java.time.Duration;
 import java.util.Objects;
 import org.jspecify.annotations.Nullable;
@@ -51,6 +56,35 @@ public interface Gander extends AutoCloseable {
   }
 
   /**
+   * A handle on the queue {@code name} with default options. The queue exists as soon as a job is
+   * enqueued into it; handles are cheap and thread-safe.
+   *
+   * @param name 1 to 128 letters, digits, {@code . _ - :}
+   * @return the queue
+   * @throws InvalidNameException if the name is not allowed
+   */
+  default Queue queue(String name) {
+    return queue(name, QueueOptions.defaults());
+  }
+
+  /**
+   * A handle on the queue {@code name} with options.
+   *
+   * @param name the queue's name
+   * @param options visibility timeout, attempts, backoff, payload limit, result TTL
+   * @return the queue
+   * @throws InvalidNameException if the name is not allowed
+   */
+  Queue queue(String name, QueueOptions options);
+
+  /**
+   * Job results stored by {@code job.ack(result)}.
+   *
+   * @return the results
+   */
+  Results results();
+
+  /**
    * The store under this database: the escape hatch for raw SQL in Gander's transactions.
    *
    * @return the store, owned by this instance
@@ -90,6 +124,9 @@ public interface Gander extends AutoCloseable {
   final class Builder {
     private @Nullable Path path;
     private StoreOptions.Builder store = StoreOptions.builder();
+    private Clock clock = Clock.systemUTC();
+    private @Nullable ObjectMapper mapper;
+    private WakeMode wakeMode = WakeMode.AUTO;
 
     private Builder() {}
 
@@ -138,6 +175,41 @@ public interface Gander extends AutoCloseable {
     }
 
     /**
+     * Sets the clock for run times, leases, retries and TTLs (default the system clock). Tests use
+     * a settable clock to move time without sleeping.
+     *
+     * @param clock the clock
+     * @return this builder
+     */
+    public Builder clock(Clock clock) {
+      this.clock = Objects.requireNonNull(clock, "clock");
+      return this;
+    }
+
+    /**
+     * Sets the Jackson mapper for payloads and results (default: a plain {@code ObjectMapper}
+     * with the modules found on the class path).
+     *
+     * @param mapper the mapper; not modified by Gander
+     * @return this builder
+     */
+    public Builder objectMapper(ObjectMapper mapper) {
+      this.mapper = Objects.requireNonNull(mapper, "mapper");
+      return this;
+    }
+
+    /**
+     * Sets how commits of other processes are noticed (default {@link WakeMode#AUTO}).
+     *
+     * @param wakeMode the mode
+     * @return this builder
+     */
+    public Builder wakeMode(WakeMode wakeMode) {
+      this.wakeMode = Objects.requireNonNull(wakeMode, "wakeMode");
+      return this;
+    }
+
+    /**
      * Opens the database.
      *
      * @return the open database
@@ -147,7 +219,8 @@ public interface Gander extends AutoCloseable {
       if (path == null) {
         throw new IllegalStateException("no database path: call path(Path.of(\"app.db\")) first");
       }
-      return new GanderImpl(Store.open(path, store.build()));
+      ObjectMapper m = mapper != null ? mapper : new ObjectMapper().findAndRegisterModules();
+      return new GanderImpl(Store.open(path, store.build()), clock, m, wakeMode);
     }
   }
 }

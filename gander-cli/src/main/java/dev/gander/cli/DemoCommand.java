@@ -1,22 +1,38 @@
 package dev.gander.cli;
 
 import dev.gander.Gander;
-import dev.gander.store.StoreInfo;
+import dev.gander.queue.DeadLetter;
+import dev.gander.queue.EnqueueOptions;
+import dev.gander.queue.JobId;
+import dev.gander.queue.NonRetryableException;
+import dev.gander.queue.Queue;
+import dev.gander.queue.QueueOptions;
+import dev.gander.queue.QueueStats;
+import dev.gander.queue.Worker;
+import dev.gander.queue.WorkerOptions;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
-/** {@code gander demo}: opens (creating) a database on an embedded SQLite file and shows it. */
+/**
+ * {@code gander demo}: the main job flow on an embedded SQLite file. Enqueues a batch of "email"
+ * jobs, runs a worker pool over them (some fail once and are retried, one is dead-lettered), and
+ * prints what happened.
+ */
 @Command(
     name = "demo",
-    description = "Open (creating) a Gander database and show what was opened.")
+    description = "Run a job flow on an embedded SQLite file and show what happened.")
 final class DemoCommand implements Callable<Integer> {
   @Spec CommandSpec spec;
 
@@ -26,15 +42,121 @@ final class DemoCommand implements Callable<Integer> {
       description = "database file to use (default: a new file in a temporary directory)")
   Path db;
 
+  @Option(
+      names = "--jobs",
+      paramLabel = "N",
+      defaultValue = "5000",
+      description = "how many jobs to enqueue (default: ${DEFAULT-VALUE})")
+  int jobs;
+
+  @Option(
+      names = "--workers",
+      paramLabel = "N",
+      defaultValue = "4",
+      description = "worker threads (default: ${DEFAULT-VALUE})")
+  int workers;
+
+  /** A demo job: an email to send. */
+  record Email(int n, String to) {}
+
   @Override
-  public Integer call() {
+  public Integer call() throws Exception {
+    if (jobs < 1 || workers < 1) {
+      throw new IllegalArgumentException("--jobs and --workers must be at least 1");
+    }
     PrintWriter out = spec.commandLine().getOut();
     Path file = db != null ? db : newTemporaryFile();
     boolean existed = Files.exists(file);
     out.printf("%s Gander database%n", existed ? "Opening the" : "Creating a new");
     try (Gander gander = Gander.open(file)) {
-      StoreInfo info = gander.store().info();
-      Describe.print(out, info);
+      Describe.print(out, gander.store().info());
+      out.println();
+
+      Queue emails =
+          gander.queue(
+              "demo-emails",
+              QueueOptions.builder()
+                  .maxAttempts(3)
+                  .backoffBase(Duration.ofMillis(20))
+                  .backoffCap(Duration.ofMillis(200))
+                  .build());
+      emails.purgeAllDead();
+      List<Email> batch = new ArrayList<>(jobs);
+      for (int i = 1; i <= jobs; i++) {
+        batch.add(new Email(i, "user" + i + "@example.com"));
+      }
+      long t0 = System.nanoTime();
+      List<JobId> ids = emails.enqueueAll(batch);
+      double enqueueMs = (System.nanoTime() - t0) / 1e6;
+      out.printf(
+          Locale.ROOT,
+          "Enqueued %,d jobs in one transaction in %.0f ms (ids %s..%s)%n",
+          ids.size(),
+          enqueueMs,
+          ids.get(0),
+          ids.get(ids.size() - 1));
+      JobId urgent =
+          emails.enqueue(
+              new Email(0, "ceo@example.com"), EnqueueOptions.builder().priority(10).build());
+      out.printf("Enqueued job %s with priority 10: it runs first%n", urgent);
+
+      int total = jobs + 1;
+      Progress progress = new Progress(out, total);
+      long t1 = System.nanoTime();
+      try (Worker worker =
+          emails.process(
+              job -> {
+                Email e = job.payloadAs(Email.class);
+                if (e.n() == 13) {
+                  throw new NonRetryableException("mailbox " + e.to() + " does not exist");
+                }
+                if (e.n() % 100 == 7 && job.attempt() == 1) {
+                  throw new IllegalStateException("SMTP 451: try again later");
+                }
+                return "sent to " + e.to();
+              },
+              WorkerOptions.builder().concurrency(workers).workerId("demo").build())) {
+        while (true) {
+          QueueStats s = emails.stats();
+          long settled = total - s.ready() - s.scheduled() - s.running();
+          progress.show(settled);
+          if (settled >= total) {
+            break;
+          }
+          Thread.sleep(100);
+        }
+        progress.done();
+        double seconds = (System.nanoTime() - t1) / 1e9;
+        out.printf(
+            Locale.ROOT,
+            "Processed %,d jobs in %.2f s: %,.0f jobs/s with %d worker threads%n",
+            worker.processed(),
+            seconds,
+            worker.processed() / seconds,
+            workers);
+        out.printf(
+            "Failed attempts: %d (retried with backoff, or dead-lettered)%n", worker.failed());
+      }
+      String result =
+          gander.results().get(urgent).map(r -> r.as(String.class)).orElse("(no result)");
+      out.printf("Result of job %s: %s%n", urgent, result);
+      QueueStats end = emails.stats();
+      out.printf(
+          "Queue now: %d ready, %d scheduled, %d running, %d dead%n",
+          end.ready(),
+          end.scheduled(),
+          end.running(),
+          end.dead());
+      for (DeadLetter d : emails.deadLetters(10)) {
+        out.printf(
+            "Dead letter: job %s after %d attempt(s), reason %s: %s%n",
+            d.id(),
+            d.attempts(),
+            d.reason(),
+            d.lastError().orElse(""));
+      }
+      out.println();
+      out.printf("Database %s is %s on disk%n", file, Describe.bytes(gander.store().info().sizeOnDisk()));
     }
     out.println("Closed cleanly (WAL checkpointed).");
     return 0;
@@ -45,6 +167,47 @@ final class DemoCommand implements Callable<Integer> {
       return Files.createTempDirectory("gander-demo-").resolve("demo.db");
     } catch (IOException e) {
       throw new UncheckedIOException("cannot create a temporary directory for the demo", e);
+    }
+  }
+
+  /** A progress bar on a terminal; a line per quarter elsewhere (CI logs). */
+  private static final class Progress {
+    private static final int WIDTH = 40;
+    private final PrintWriter out;
+    private final long total;
+    private final boolean terminal = System.console() != null;
+    private int lastQuarter = -1;
+
+    Progress(PrintWriter out, long total) {
+      this.out = out;
+      this.total = total;
+    }
+
+    void show(long done) {
+      long clamped = Math.min(done, total);
+      if (terminal) {
+        int filled = (int) (WIDTH * clamped / total);
+        out.printf(
+            Locale.ROOT,
+            "\r[%s%s] %,d/%,d",
+            "#".repeat(filled),
+            " ".repeat(WIDTH - filled),
+            clamped,
+            total);
+        out.flush();
+      } else {
+        int quarter = (int) (4 * clamped / total);
+        if (quarter > lastQuarter) {
+          lastQuarter = quarter;
+          out.printf(Locale.ROOT, "progress: %,d/%,d jobs settled%n", clamped, total);
+        }
+      }
+    }
+
+    void done() {
+      if (terminal) {
+        out.println();
+      }
     }
   }
 }

@@ -23,23 +23,28 @@ class GanderCliTest {
   void demoCreatesTheDatabaseAndDescribesIt() {
     Path db = dir.resolve("demo.db");
 
-    assertThat(run("demo", "--db", db.toString())).isEqualTo(0);
+    assertThat(run("demo", "--db", db.toString(), "--jobs", "300")).isEqualTo(0);
 
     assertThat(Files.exists(db)).isTrue();
     assertThat(out.toString())
         .contains("Creating a new Gander database")
         .contains(db.toString())
-        .containsPattern("schema version\\s+1")
+        .containsPattern("schema version\\s+2")
         .containsPattern("journal mode\\s+wal")
         .containsPattern("synchronous\\s+normal")
         .containsPattern("page size\\s+4096 bytes")
-        .contains("size on disk");
+        .contains("size on disk")
+        .contains("Enqueued 300 jobs in one transaction")
+        .contains("Processed 300 jobs")
+        .contains("Result of job 301: sent to ceo@example.com")
+        .contains("Queue now: 0 ready, 0 scheduled, 0 running, 1 dead")
+        .containsPattern("Dead letter: job 13 after 1 attempt\\(s\\), reason failed: .*does not exist");
   }
 
   @Test
   void infoDescribesAnExistingDatabaseReadOnly() {
     Path db = dir.resolve("app.db");
-    assertThat(run("demo", "--db", db.toString())).isEqualTo(0);
+    assertThat(run("demo", "--db", db.toString(), "--jobs", "10")).isEqualTo(0);
     out.getBuffer().setLength(0);
 
     assertThat(run("info", db.toString())).isEqualTo(0);

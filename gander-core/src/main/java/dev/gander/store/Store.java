@@ -171,7 +171,7 @@ public interface Store extends AutoCloseable {
   /**
    * The database file.
    *
-   * @return its path, as given to {@code open}
+   * @return its absolute, normalised path (the path given to {@code open}, resolved)
    */
   Path path();
 

@@ -23,11 +23,19 @@ final class LazyExecutor implements Executor {
     this.threads = threads;
   }
 
+  /** After shutdown, runs {@code command} on the calling thread: it completes a caller's future. */
   @Override
-  public synchronized void execute(Runnable command) {
-    if (shutdown) {
-      throw new IllegalStateException(prefix + " has been shut down");
+  public void execute(Runnable command) {
+    synchronized (this) {
+      if (!shutdown) {
+        submit(command);
+        return;
+      }
     }
+    command.run();
+  }
+
+  private void submit(Runnable command) {
     ThreadPoolExecutor p = pool;
     if (p == null) {
       p =
@@ -48,7 +56,24 @@ final class LazyExecutor implements Executor {
     p.execute(command);
   }
 
-  /** Runs what was submitted, then stops the threads, waiting at most {@code timeoutNanos}. */
+  /**
+   * Tasks never started complete futures that callers wait on: run them on the closing thread
+   * rather than drop them (after close they fail fast with GanderClosedException).
+   */
+  private static void runInstead(java.util.List<Runnable> tasks) {
+    for (Runnable r : tasks) {
+      try {
+        r.run();
+      } catch (RuntimeException e) {
+        // Each task completes its own future, exceptionally if need be; nothing to add here.
+      }
+    }
+  }
+
+  /**
+   * Runs what was submitted, then stops the threads, waiting at most {@code timeoutNanos} before
+   * running what is left on the calling thread.
+   */
   void shutdown(long timeoutNanos) {
     ThreadPoolExecutor p;
     synchronized (this) {
@@ -61,12 +86,12 @@ final class LazyExecutor implements Executor {
     p.shutdown();
     try {
       if (!p.awaitTermination(timeoutNanos, TimeUnit.NANOSECONDS)) {
-        p.shutdownNow();
+        runInstead(p.shutdownNow());
         p.awaitTermination(1, TimeUnit.SECONDS);
       }
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
-      p.shutdownNow();
+      runInstead(p.shutdownNow());
     }
   }
 }

@@ -30,7 +30,10 @@ public final class Migrations {
   /** One migration: a version, a name, and the SQL script in the jar. */
   record Migration(int version, String name, String resource) {}
 
-  private static final List<Migration> ALL = List.of(new Migration(1, "meta", "0001_meta.sql"));
+  private static final List<Migration> ALL =
+      List.of(
+          new Migration(1, "meta", "0001_meta.sql"),
+          new Migration(2, "queues", "0002_queues.sql"));
 
   /** The schema version this build of Gander writes. */
   public static final int LATEST = ALL.get(ALL.size() - 1).version();

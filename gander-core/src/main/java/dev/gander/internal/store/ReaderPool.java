@@ -53,7 +53,7 @@ final class ReaderPool {
           return r;
         }
       }
-      Reader r = new Reader(open());
+      Reader r = new Reader(openConnection());
       synchronized (this) {
         all.add(r);
       }
@@ -71,7 +71,7 @@ final class ReaderPool {
     permits.release();
   }
 
-  private Connection open() throws SQLException {
+  Connection openConnection() throws SQLException {
     SQLiteConfig config = SqliteStore.baseConfig(options);
     config.setReadOnly(true);
     return config.createConnection("jdbc:sqlite:" + path);

@@ -72,6 +72,7 @@ public final class SqliteStore implements Store {
   private final @Nullable TxContext writerContext;
   private final LazyExecutor callbacks;
 
+  private final List<Connection> auxiliary = new ArrayList<>();
   private final Object lifecycle = new Object();
   private volatile boolean closed;
 
@@ -449,6 +450,9 @@ public final class SqliteStore implements Store {
         } else {
           s.rollback.executeUpdate();
         }
+        for (WriteRequest<?> req : done) {
+          req.runHooks();
+        }
         done.forEach(WriteRequest::complete);
       } catch (SQLException e) {
         rollbackQuietly(s);
@@ -497,8 +501,10 @@ public final class SqliteStore implements Store {
   /** Runs a request's function with the nesting context set; records its outcome or failure. */
   private void runFunction(WriteRequest<?> req) {
     GuardedConnection guarded = guardedWriter;
-    writerContext.depth = 0;
-    CURRENT.set(writerContext);
+    TxContext ctx = writerContext;
+    ctx.depth = 0;
+    ctx.request = req;
+    CURRENT.set(ctx);
     try {
       req.run(guarded.connection());
     } catch (SQLException e) {
@@ -507,6 +513,7 @@ public final class SqliteStore implements Store {
       req.failure = e;
     } finally {
       CURRENT.remove();
+      ctx.request = null;
       guarded.closeOpened();
     }
   }
@@ -563,6 +570,36 @@ public final class SqliteStore implements Store {
               }
             });
     return result;
+  }
+
+  /**
+   * Opens an extra read-only connection that the store closes when it closes, for a component
+   * that needs its own (the commit watcher). Never opened or closed by anyone else, so it cannot
+   * drop SQLite's POSIX locks by closing a descriptor of the file.
+   *
+   * @return the connection
+   */
+  public Connection openAuxiliaryReader() {
+    checkOpen();
+    try {
+      Connection c = readers.openConnection();
+      synchronized (auxiliary) {
+        auxiliary.add(c);
+      }
+      return c;
+    } catch (SQLException e) {
+      throw errors.translate(e);
+    }
+  }
+
+  /**
+   * Translates a driver exception the way every store operation does.
+   *
+   * @param e the exception
+   * @return the Gander exception
+   */
+  public GanderException translate(SQLException e) {
+    return errors.translate(e);
   }
 
   // ------------------------------------------------------------ lifecycle
@@ -637,6 +674,10 @@ public final class SqliteStore implements Store {
       failQueued();
     }
     readers.close(Math.max(0, deadline - System.nanoTime()));
+    synchronized (auxiliary) {
+      auxiliary.forEach(SqliteStore::closeQuietly);
+      auxiliary.clear();
+    }
     callbacks.shutdown(Math.max(0, deadline - System.nanoTime()));
     Connection w = writer;
     if (w != null) {
@@ -724,7 +765,12 @@ public final class SqliteStore implements Store {
     }
   }
 
-  GanderClosedException closedException() {
+  /**
+   * The exception for use after close.
+   *
+   * @return a new exception naming the file
+   */
+  public GanderClosedException closedException() {
     return new GanderClosedException(
         "The Gander store for " + path + " is closed: open a new one to continue.");
   }
@@ -774,11 +820,16 @@ public final class SqliteStore implements Store {
     }
   }
 
-  /** What a thread running a write function knows about its transaction. */
-  static final class TxContext {
+  /**
+   * What a thread running a write function knows about its transaction. Gander's own operations
+   * use it for statements prepared once and for work to do after the commit.
+   */
+  public static final class TxContext {
     final SqliteStore store;
     final Connection raw;
     final Connection guarded;
+    private final java.util.HashMap<String, PreparedStatement> statements = new java.util.HashMap<>();
+    @Nullable WriteRequest<?> request;
     int depth;
 
     TxContext(SqliteStore store, Connection raw, Connection guarded) {
@@ -786,6 +837,56 @@ public final class SqliteStore implements Store {
       this.raw = raw;
       this.guarded = guarded;
     }
+
+    /**
+     * A statement on the writer connection, prepared on first use and kept for the store's life.
+     * Close its result sets; do not close it.
+     *
+     * @param sql the SQL
+     * @return the statement, parameters cleared
+     * @throws SQLException if it cannot be prepared
+     */
+    public PreparedStatement prepared(String sql) throws SQLException {
+      PreparedStatement ps = statements.get(sql);
+      if (ps == null) {
+        ps = raw.prepareStatement(sql);
+        statements.put(sql, ps);
+      } else {
+        ps.clearParameters();
+      }
+      return ps;
+    }
+
+    /**
+     * Runs {@code hook} after the transaction this write belongs to commits; never if the write
+     * fails. Hooks are wake-up signals: they must be quick and must not throw.
+     *
+     * @param hook what to run
+     */
+    public void afterCommit(Runnable hook) {
+      WriteRequest<?> r = request;
+      if (r == null) {
+        throw new IllegalStateException("afterCommit outside a write function");
+      }
+      if (r.hooks == null) {
+        r.hooks = new ArrayList<>(2);
+      }
+      r.hooks.add(hook);
+    }
+  }
+
+  /**
+   * The transaction context of the write function running on this thread.
+   *
+   * @return the context
+   * @throws IllegalStateException if no write function of this store runs on this thread
+   */
+  public TxContext context() {
+    TxContext ctx = CURRENT.get();
+    if (ctx == null || ctx.store != this) {
+      throw new IllegalStateException("not inside a write function of " + this);
+    }
+    return ctx;
   }
 
   /** One caller's write: its function, then its outcome once the batch commits. */
@@ -795,6 +896,7 @@ public final class SqliteStore implements Store {
     private final SqlFunction<TxOutcome<T>> fn;
     private final CompletableFuture<@Nullable T> done = new CompletableFuture<>();
     @Nullable Runnable onDone;
+    @Nullable List<Runnable> hooks;
     @Nullable T value;
     boolean commit;
     @Nullable Throwable failure;
@@ -829,6 +931,20 @@ public final class SqliteStore implements Store {
     void fail(Throwable f) {
       failure = f;
       complete();
+    }
+
+    void runHooks() {
+      List<Runnable> h = hooks;
+      if (h == null || failure != null || !commit) {
+        return;
+      }
+      for (Runnable r : h) {
+        try {
+          r.run();
+        } catch (RuntimeException e) {
+          log.warn("an after-commit hook failed", e);
+        }
+      }
     }
 
     void completeInto(CompletableFuture<T> target) {

@@ -1,0 +1,201 @@
+package dev.gander.internal.queue;
+
+import com.fasterxml.jackson.core.type.TypeReference;
+import dev.gander.queue.Job;
+import dev.gander.queue.JobId;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Objects;
+import java.util.Optional;
+import org.jspecify.annotations.Nullable;
+
+/** A claimed job: the row as claimed, and the lease that fences every change to it. */
+final class JobImpl implements Job {
+  private final QueueEngine engine;
+  private final SqliteQueue queue;
+  final long id;
+  private final String payload;
+  private final int priority;
+  final long runAt;
+  private final int attempt;
+  private final int maxAttempts;
+  final long token;
+  private final long enqueuedAt;
+  private final @Nullable String lastError;
+  private final String workerId;
+  private volatile long leaseUntil;
+  private volatile boolean settled;
+
+  JobImpl(
+      QueueEngine engine,
+      SqliteQueue queue,
+      long id,
+      String payload,
+      int priority,
+      long runAt,
+      int attempt,
+      int maxAttempts,
+      long token,
+      long enqueuedAt,
+      @Nullable String lastError,
+      String workerId,
+      long leaseUntil) {
+    this.engine = engine;
+    this.queue = queue;
+    this.id = id;
+    this.payload = payload;
+    this.priority = priority;
+    this.runAt = runAt;
+    this.attempt = attempt;
+    this.maxAttempts = maxAttempts;
+    this.token = token;
+    this.enqueuedAt = enqueuedAt;
+    this.lastError = lastError;
+    this.workerId = workerId;
+    this.leaseUntil = leaseUntil;
+  }
+
+  @Override
+  public JobId id() {
+    return JobId.of(id);
+  }
+
+  @Override
+  public String queue() {
+    return queue.name();
+  }
+
+  @Override
+  public String payloadJson() {
+    return payload;
+  }
+
+  @Override
+  public <T> T payloadAs(Class<T> type) {
+    return engine.codec.decode(payload, Objects.requireNonNull(type, "type"), "payload");
+  }
+
+  @Override
+  public <T> T payloadAs(TypeReference<T> type) {
+    return engine.codec.decode(payload, Objects.requireNonNull(type, "type"), "payload");
+  }
+
+  @Override
+  public int attempt() {
+    return attempt;
+  }
+
+  @Override
+  public int maxAttempts() {
+    return maxAttempts;
+  }
+
+  @Override
+  public int priority() {
+    return priority;
+  }
+
+  @Override
+  public Instant enqueuedAt() {
+    return Instant.ofEpochMilli(enqueuedAt);
+  }
+
+  @Override
+  public Optional<String> lastError() {
+    return Optional.ofNullable(lastError);
+  }
+
+  @Override
+  public long fencingToken() {
+    return token;
+  }
+
+  @Override
+  public String workerId() {
+    return workerId;
+  }
+
+  @Override
+  public Instant leaseExpiresAt() {
+    return Instant.ofEpochMilli(leaseUntil);
+  }
+
+  @Override
+  public void heartbeat(Duration extension) {
+    Objects.requireNonNull(extension, "extension");
+    if (extension.isNegative() || extension.isZero()) {
+      throw new IllegalArgumentException("extension must be positive, was " + extension);
+    }
+    checkOpen("heartbeat");
+    leaseUntil = engine.heartbeat(this, extension);
+  }
+
+  @Override
+  public void ack() {
+    ack(null);
+  }
+
+  @Override
+  public synchronized void ack(@Nullable Object result) {
+    checkOpen("ack");
+    engine.ack(this, result);
+    settled = true;
+  }
+
+  @Override
+  public synchronized void retry(Duration delay, String error) {
+    Objects.requireNonNull(delay, "delay");
+    Objects.requireNonNull(error, "error");
+    if (delay.isNegative()) {
+      throw new IllegalArgumentException("delay must not be negative, was " + delay);
+    }
+    checkOpen("retry");
+    engine.retry(this, delay, error);
+    settled = true;
+  }
+
+  @Override
+  public synchronized void fail(String error) {
+    Objects.requireNonNull(error, "error");
+    checkOpen("fail");
+    engine.deadLetter(this, error, "failed");
+    settled = true;
+  }
+
+  /** Gives the job back unrun (a worker closing before it started): releases lease and attempt. */
+  synchronized void release() {
+    if (!settled) {
+      engine.release(this, true);
+      settled = true;
+    }
+  }
+
+  /** Gives back a job whose handler did not finish in time; the attempt still counts. */
+  synchronized void releaseStarted() {
+    if (!settled) {
+      engine.release(this, false);
+      settled = true;
+    }
+  }
+
+  @Override
+  public boolean isSettled() {
+    return settled;
+  }
+
+  SqliteQueue handle() {
+    return queue;
+  }
+
+  private void checkOpen(String what) {
+    if (settled) {
+      throw new IllegalStateException(
+          "Job " + id + " was already settled; " + what + " can be called only before that");
+    }
+  }
+
+  @Override
+  public String toString() {
+    return "Job[" + queue.name() + "#" + id + ", attempt " + attempt + "/" + maxAttempts + "]";
+  }
+}

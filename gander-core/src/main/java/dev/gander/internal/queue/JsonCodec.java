@@ -1,0 +1,117 @@
+package dev.gander.internal.queue;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.core.type.TypeReference;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.gander.PayloadCodecException;
+import dev.gander.PayloadTooLargeException;
+import dev.gander.queue.RawJson;
+import org.jspecify.annotations.Nullable;
+
+/** Payloads and results to and from JSON text, through the database's Jackson mapper. */
+public final class JsonCodec {
+  private final ObjectMapper mapper;
+
+  /**
+   * Uses {@code mapper}, which is not modified.
+   *
+   * @param mapper the mapper
+   */
+  public JsonCodec(ObjectMapper mapper) {
+    this.mapper = mapper;
+  }
+
+  /**
+   * Turns a value into JSON text and checks its size.
+   *
+   * @param value the value, or {@link RawJson}
+   * @param limit the largest size in UTF-8 bytes
+   * @param what "payload" or "result", for messages
+   * @return the JSON
+   */
+  String encode(@Nullable Object value, int limit, String what) {
+    String json;
+    if (value instanceof RawJson) {
+      json = ((RawJson) value).json();
+      checkWellFormed(json, what);
+    } else {
+      try {
+        json = mapper.writeValueAsString(value);
+      } catch (JsonProcessingException | RuntimeException e) {
+        throw new PayloadCodecException(
+            "Cannot serialise the "
+                + what
+                + " of type "
+                + (value == null ? "null" : value.getClass().getName())
+                + " to JSON: "
+                + e.getMessage()
+                + ". Make it a value Jackson can serialise (a record, a bean, a Map), or pass"
+                + " RawJson.of(text).",
+            e);
+      }
+    }
+    int size = utf8Length(json);
+    if (size > limit) {
+      throw new PayloadTooLargeException(
+          "The "
+              + what
+              + " is "
+              + size
+              + " bytes of JSON, over the limit of "
+              + limit
+              + " bytes. Store large data elsewhere and enqueue a reference to it, or raise"
+              + " maxPayloadBytes in QueueOptions. Nothing was written.");
+    }
+    return json;
+  }
+
+  private void checkWellFormed(String json, String what) {
+    try {
+      JsonNode node = mapper.readTree(json);
+      if (node == null || node.isMissingNode()) {
+        throw new PayloadCodecException("The raw JSON " + what + " is empty: give one JSON value");
+      }
+    } catch (JsonProcessingException e) {
+      throw new PayloadCodecException(
+          "The raw JSON " + what + " is not well-formed JSON: " + e.getOriginalMessage(), e);
+    }
+  }
+
+  <T> T decode(String json, Class<T> type, String what) {
+    try {
+      return mapper.readValue(json, type);
+    } catch (JsonProcessingException | RuntimeException e) {
+      throw new PayloadCodecException(
+          "Cannot read the " + what + " as " + type.getName() + ": " + e.getMessage(), e);
+    }
+  }
+
+  <T> T decode(String json, TypeReference<T> type, String what) {
+    try {
+      return mapper.readValue(json, type);
+    } catch (JsonProcessingException | RuntimeException e) {
+      throw new PayloadCodecException(
+          "Cannot read the " + what + " as " + type.getType() + ": " + e.getMessage(), e);
+    }
+  }
+
+  static int utf8Length(String s) {
+    int n = s.length();
+    int bytes = n;
+    for (int i = 0; i < n; i++) {
+      char c = s.charAt(i);
+      if (c >= 0x80) {
+        if (c < 0x800) {
+          bytes += 1;
+        } else if (Character.isHighSurrogate(c)) {
+          bytes += 2;
+          i++;
+        } else {
+          bytes += 2;
+        }
+      }
+    }
+    return bytes;
+  }
+}

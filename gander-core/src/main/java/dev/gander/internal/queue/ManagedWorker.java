@@ -1,0 +1,327 @@
+package dev.gander.internal.queue;
+
+import dev.gander.GanderClosedException;
+import dev.gander.GanderException;
+import dev.gander.LeaseLostException;
+import dev.gander.queue.JobHandler;
+import dev.gander.queue.NonRetryableException;
+import dev.gander.queue.QueueOptions;
+import dev.gander.queue.Worker;
+import dev.gander.queue.WorkerOptions;
+import java.time.Duration;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.Executors;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.Semaphore;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.ThreadPoolExecutor;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
+import org.jspecify.annotations.Nullable;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * A worker pool on one queue: a dispatcher thread claims as many jobs as there are free slots (in
+ * one transaction), woken by commits; a fixed pool of {@code concurrency} threads runs them; a
+ * heartbeat thread extends the leases of running jobs.
+ */
+public final class ManagedWorker implements Worker {
+  private static final Logger log = LoggerFactory.getLogger(ManagedWorker.class);
+  private static final int MAX_ERROR_LENGTH = 2000;
+
+  private final SqliteQueue queue;
+  private final JobHandler handler;
+  private final WorkerOptions options;
+  private final String workerId;
+  private final Semaphore slots;
+  private final ThreadPoolExecutor pool;
+  private final @Nullable ScheduledExecutorService heartbeats;
+  private final Thread dispatcher;
+  private final Set<JobImpl> running = ConcurrentHashMap.newKeySet();
+  private final AtomicLong processed = new AtomicLong();
+  private final AtomicLong failed = new AtomicLong();
+  private volatile boolean accepting = true;
+  private final Object closeLock = new Object();
+  private boolean closed;
+
+  ManagedWorker(SqliteQueue queue, JobHandler handler, WorkerOptions options) {
+    this.queue = queue;
+    this.handler = handler;
+    this.options = options;
+    this.workerId = options.workerId().orElseGet(() -> defaultWorkerId(queue.name()));
+    this.slots = new Semaphore(options.concurrency());
+    String prefix = "gander-worker-" + queue.name() + "-";
+    AtomicInteger n = new AtomicInteger();
+    this.pool =
+        new ThreadPoolExecutor(
+            options.concurrency(),
+            options.concurrency(),
+            0,
+            TimeUnit.MILLISECONDS,
+            new LinkedBlockingQueue<>(),
+            r -> {
+              Thread t = new Thread(r, prefix + n.incrementAndGet());
+              t.setDaemon(true);
+              return t;
+            });
+    if (options.heartbeat()) {
+      this.heartbeats =
+          Executors.newSingleThreadScheduledExecutor(
+              r -> {
+                Thread t = new Thread(r, "gander-heartbeat-" + queue.name());
+                t.setDaemon(true);
+                return t;
+              });
+    } else {
+      this.heartbeats = null;
+    }
+    this.dispatcher = new Thread(this::dispatch, "gander-dispatch-" + queue.name());
+    this.dispatcher.setDaemon(true);
+  }
+
+  private static String defaultWorkerId(String queue) {
+    String host = System.getenv("HOSTNAME");
+    if (host == null || host.isBlank()) {
+      host = "localhost";
+    }
+    return host + "-" + ProcessHandle.current().pid() + "-" + queue;
+  }
+
+  void start() {
+    ScheduledExecutorService hb = heartbeats;
+    if (hb != null) {
+      long every = Math.max(10, queue.options().visibilityTimeout().toMillis() / 3);
+      hb.scheduleWithFixedDelay(this::heartbeatAll, every, every, TimeUnit.MILLISECONDS);
+    }
+    dispatcher.start();
+    log.info(
+        "Worker {} started on queue '{}' with concurrency {}",
+        workerId,
+        queue.name(),
+        options.concurrency());
+  }
+
+  private void dispatch() {
+    while (accepting) {
+      int free;
+      try {
+        slots.acquire();
+        free = 1 + slots.drainPermits();
+      } catch (InterruptedException e) {
+        break;
+      }
+      List<JobImpl> jobs;
+      try {
+        jobs = queue.pollInternal(workerId, free, TimeUnit.SECONDS.toNanos(1));
+      } catch (GanderClosedException e) {
+        slots.release(free);
+        break;
+      } catch (GanderException e) {
+        slots.release(free);
+        if (!accepting) {
+          break;
+        }
+        log.error("Worker {} could not claim from '{}': {}", workerId, queue.name(), e.toString());
+        if (!pause()) {
+          break;
+        }
+        continue;
+      }
+      slots.release(free - jobs.size());
+      for (int i = 0; i < jobs.size(); i++) {
+        JobImpl job = jobs.get(i);
+        if (!accepting) {
+          // Claimed but never started: give it back at once, attempt and all.
+          releaseQuietly(job, false);
+          slots.release();
+          continue;
+        }
+        running.add(job);
+        pool.execute(() -> run(job));
+      }
+    }
+    Thread.interrupted();
+  }
+
+  /** Waits a little after a failed claim; false if interrupted (closing). */
+  private boolean pause() {
+    try {
+      Thread.sleep(1000);
+      return true;
+    } catch (InterruptedException e) {
+      return false;
+    }
+  }
+
+  private void run(JobImpl job) {
+    try {
+      Object result;
+      try {
+        result = handler.handle(job);
+      } catch (NonRetryableException e) {
+        failed.incrementAndGet();
+        log.warn("Job {} of '{}' failed for good: {}", job.id, queue.name(), e.getMessage());
+        if (!job.isSettled()) {
+          job.fail(describe(e));
+        }
+        return;
+      } catch (Exception | LinkageError | AssertionError e) {
+        failed.incrementAndGet();
+        if (!job.isSettled()) {
+          Duration delay = backoff(queue.options(), job.attempt());
+          log.warn(
+              "Job {} of '{}' failed on attempt {}/{}: {}",
+              job.id,
+              queue.name(),
+              job.attempt(),
+              job.maxAttempts(),
+              e.toString());
+          job.retry(delay, describe(e));
+        }
+        return;
+      }
+      if (!job.isSettled()) {
+        job.ack(result);
+      }
+      processed.incrementAndGet();
+    } catch (LeaseLostException e) {
+      log.warn("Worker {} lost the lease of job {}: {}", workerId, job.id, e.getMessage());
+    } catch (GanderException e) {
+      log.error("Worker {} could not settle job {}: {}", workerId, job.id, e.toString());
+    } catch (IllegalStateException e) {
+      // The handler settled the job itself in a way that raced with us; nothing to do.
+      log.debug("job {} already settled: {}", job.id, e.getMessage());
+    } finally {
+      running.remove(job);
+      slots.release();
+    }
+  }
+
+  /** Exponential backoff with jitter: base × 2^(attempt−1), capped, times a factor in [0.5, 1]. */
+  static Duration backoff(QueueOptions o, int attempt) {
+    long base = o.backoffBase().toMillis();
+    long cap = o.backoffCap().toMillis();
+    int shift = Math.min(Math.max(attempt - 1, 0), 30);
+    long exp = base << shift;
+    if (exp < 0 || (shift > 0 && exp >> shift != base)) {
+      exp = cap;
+    }
+    long capped = Math.min(exp, cap);
+    double factor = 0.5 + ThreadLocalRandom.current().nextDouble() * 0.5;
+    return Duration.ofMillis(Math.max(1, (long) (capped * factor)));
+  }
+
+  private static String describe(Throwable e) {
+    String s = e.getMessage() == null ? e.getClass().getName() : e.toString();
+    return s.length() > MAX_ERROR_LENGTH ? s.substring(0, MAX_ERROR_LENGTH) : s;
+  }
+
+  private void heartbeatAll() {
+    Duration lease = queue.options().visibilityTimeout();
+    for (JobImpl job : running) {
+      if (job.isSettled()) {
+        continue;
+      }
+      try {
+        job.heartbeat(lease);
+      } catch (LeaseLostException e) {
+        log.warn("Worker {} lost the lease of running job {}", workerId, job.id);
+      } catch (RuntimeException e) {
+        log.debug("heartbeat of job {} failed: {}", job.id, e.toString());
+      }
+    }
+  }
+
+  private void releaseQuietly(JobImpl job, boolean started) {
+    try {
+      if (started) {
+        job.releaseStarted();
+      } else {
+        job.release();
+      }
+    } catch (RuntimeException e) {
+      log.warn("Worker {} could not release job {}: {}", workerId, job.id, e.toString());
+    }
+  }
+
+  @Override
+  public String workerId() {
+    return workerId;
+  }
+
+  @Override
+  public long processed() {
+    return processed.get();
+  }
+
+  @Override
+  public long failed() {
+    return failed.get();
+  }
+
+  @Override
+  public boolean isRunning() {
+    return accepting;
+  }
+
+  @Override
+  public void close() {
+    synchronized (closeLock) {
+      if (closed) {
+        return;
+      }
+      closed = true;
+    }
+    accepting = false;
+    dispatcher.interrupt();
+    try {
+      dispatcher.join(TimeUnit.SECONDS.toMillis(10));
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+    pool.shutdown();
+    boolean finished;
+    try {
+      finished = pool.awaitTermination(options.shutdownTimeout().toMillis(), TimeUnit.MILLISECONDS);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      finished = false;
+    }
+    if (!finished) {
+      log.warn(
+          "Worker {}: {} job(s) still running after {}; releasing their leases",
+          workerId,
+          running.size(),
+          options.shutdownTimeout());
+      for (JobImpl job : running) {
+        releaseQuietly(job, true);
+      }
+      pool.shutdownNow();
+    }
+    ScheduledExecutorService hb = heartbeats;
+    if (hb != null) {
+      hb.shutdownNow();
+      try {
+        hb.awaitTermination(5, TimeUnit.SECONDS);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+      }
+    }
+    try {
+      pool.awaitTermination(5, TimeUnit.SECONDS);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+    log.info(
+        "Worker {} stopped on queue '{}' ({} processed, {} failed)",
+        workerId,
+        queue.name(),
+        processed.get(),
+        failed.get());
+  }
+}

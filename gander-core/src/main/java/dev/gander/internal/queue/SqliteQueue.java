@@ -1,0 +1,258 @@
+package dev.gander.internal.queue;
+
+import dev.gander.GanderClosedException;
+import dev.gander.GanderException;
+import dev.gander.internal.Names;
+import dev.gander.internal.store.TransactionImpl;
+import dev.gander.queue.DeadLetter;
+import dev.gander.queue.EnqueueOptions;
+import dev.gander.queue.Job;
+import dev.gander.queue.JobHandler;
+import dev.gander.queue.JobId;
+import dev.gander.queue.Queue;
+import dev.gander.queue.QueueOptions;
+import dev.gander.queue.QueueStats;
+import dev.gander.queue.Worker;
+import dev.gander.queue.WorkerOptions;
+import dev.gander.store.Transaction;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
+import org.jspecify.annotations.Nullable;
+
+/** A handle on one queue: its name and options over the shared {@link QueueEngine}. */
+public final class SqliteQueue implements Queue {
+  private final QueueEngine engine;
+  private final String name;
+  private final QueueOptions options;
+  private final Consumer<ManagedWorker> workerRegistry;
+
+  /**
+   * Creates a handle.
+   *
+   * @param engine the engine
+   * @param name the queue's name, validated here
+   * @param options the handle's options
+   * @param workerRegistry told of every worker started, so that closing the database stops it
+   */
+  public SqliteQueue(
+      QueueEngine engine,
+      String name,
+      QueueOptions options,
+      Consumer<ManagedWorker> workerRegistry) {
+    this.engine = engine;
+    this.name = Names.check("queue", name);
+    this.options = Objects.requireNonNull(options, "options");
+    this.workerRegistry = workerRegistry;
+  }
+
+  @Override
+  public String name() {
+    return name;
+  }
+
+  @Override
+  public QueueOptions options() {
+    return options;
+  }
+
+  // ---------------------------------------------------------------- enqueue
+
+  @Override
+  public JobId enqueue(@Nullable Object payload) {
+    return enqueue(payload, EnqueueOptions.defaults());
+  }
+
+  @Override
+  public JobId enqueue(@Nullable Object payload, EnqueueOptions options) {
+    List<QueueEngine.NewJob> jobs = List.of(encode(payload, options));
+    return engine.store.write(c -> engine.insert(name, jobs)).get(0);
+  }
+
+  @Override
+  public JobId enqueue(Transaction tx, @Nullable Object payload) {
+    return enqueue(tx, payload, EnqueueOptions.defaults());
+  }
+
+  @Override
+  public JobId enqueue(Transaction tx, @Nullable Object payload, EnqueueOptions options) {
+    Objects.requireNonNull(tx, "tx");
+    if (!(tx instanceof TransactionImpl) || ((TransactionImpl) tx).store() != engine.store) {
+      throw new IllegalArgumentException(
+          "The transaction belongs to another database: enqueue inside that database's"
+              + " inTransaction");
+    }
+    List<QueueEngine.NewJob> jobs = List.of(encode(payload, options));
+    // Inside the caller's write function, so this joins its transaction.
+    return engine.store.write(c -> engine.insert(name, jobs)).get(0);
+  }
+
+  @Override
+  public List<JobId> enqueueAll(List<?> payloads) {
+    return enqueueAll(payloads, EnqueueOptions.defaults());
+  }
+
+  @Override
+  public List<JobId> enqueueAll(List<?> payloads, EnqueueOptions options) {
+    Objects.requireNonNull(payloads, "payloads");
+    if (payloads.isEmpty()) {
+      return List.of();
+    }
+    List<QueueEngine.NewJob> jobs = new ArrayList<>(payloads.size());
+    for (Object p : payloads) {
+      jobs.add(encode(p, options));
+    }
+    return List.copyOf(engine.store.write(c -> engine.insert(name, jobs)));
+  }
+
+  private QueueEngine.NewJob encode(@Nullable Object payload, EnqueueOptions o) {
+    Objects.requireNonNull(o, "options");
+    String json = engine.codec.encode(payload, options.maxPayloadBytes(), "payload");
+    return new QueueEngine.NewJob(json, o, o.maxAttempts().orElse(options.maxAttempts()));
+  }
+
+  // ------------------------------------------------------------------ claim
+
+  @Override
+  public Optional<Job> claim(String workerId) {
+    List<Job> jobs = claim(workerId, 1);
+    return jobs.isEmpty() ? Optional.empty() : Optional.of(jobs.get(0));
+  }
+
+  @Override
+  public List<Job> claim(String workerId, int max) {
+    checkWorkerId(workerId);
+    if (max < 1) {
+      throw new IllegalArgumentException("max must be at least 1, was " + max);
+    }
+    engine.consumerStarted();
+    return List.copyOf(engine.claim(this, workerId, max));
+  }
+
+  List<JobImpl> claimInternal(String workerId, int max) {
+    return engine.claim(this, workerId, max);
+  }
+
+  @Override
+  public Optional<Job> poll(String workerId, Duration timeout) {
+    checkWorkerId(workerId);
+    Objects.requireNonNull(timeout, "timeout");
+    engine.consumerStarted();
+    List<JobImpl> jobs = pollInternal(workerId, 1, timeout.toNanos());
+    return jobs.isEmpty() ? Optional.empty() : Optional.of(jobs.get(0));
+  }
+
+  @Override
+  public Job take(String workerId) {
+    checkWorkerId(workerId);
+    engine.consumerStarted();
+    while (true) {
+      List<JobImpl> jobs = pollInternal(workerId, 1, TimeUnit.MINUTES.toNanos(1));
+      if (!jobs.isEmpty()) {
+        return jobs.get(0);
+      }
+      if (engine.hub.isClosed()) {
+        throw new GanderClosedException(
+            "The database closed while take() waited for a job of '" + name + "'");
+      }
+    }
+  }
+
+  /**
+   * Claims up to {@code max} jobs, waiting up to {@code timeoutNanos} for the first. Woken by the
+   * commit that makes work claimable, and at the queue's next scheduled run time.
+   */
+  List<JobImpl> pollInternal(String workerId, int max, long timeoutNanos) {
+    String key = QueueEngine.key(name);
+    long deadline = System.nanoTime() + Math.max(0, timeoutNanos);
+    while (true) {
+      long seen = engine.hub.seq(key);
+      List<JobImpl> jobs = engine.claim(this, workerId, max);
+      if (!jobs.isEmpty()) {
+        return jobs;
+      }
+      long left = deadline - System.nanoTime();
+      if (left <= 0 || engine.hub.isClosed()) {
+        return jobs;
+      }
+      long wait = left;
+      Optional<Long> next = engine.nextScheduled(name);
+      if (next.isPresent()) {
+        long untilDue = TimeUnit.MILLISECONDS.toNanos(next.get() - engine.clock.millis());
+        wait = Math.min(wait, Math.max(TimeUnit.MILLISECONDS.toNanos(1), untilDue));
+      }
+      try {
+        engine.hub.await(key, seen, wait);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        throw new GanderException("Interrupted while waiting for a job of '" + name + "'", e);
+      }
+    }
+  }
+
+  @Override
+  public Worker process(JobHandler handler, WorkerOptions options) {
+    Objects.requireNonNull(handler, "handler");
+    Objects.requireNonNull(options, "options");
+    engine.consumerStarted();
+    ManagedWorker w = new ManagedWorker(this, handler, options);
+    workerRegistry.accept(w);
+    w.start();
+    return w;
+  }
+
+  private static void checkWorkerId(String workerId) {
+    Objects.requireNonNull(workerId, "workerId");
+    if (workerId.isEmpty() || workerId.length() > 256) {
+      throw new IllegalArgumentException("workerId must be 1 to 256 characters");
+    }
+  }
+
+  // ----------------------------------------------------- stats and dead
+
+  @Override
+  public QueueStats stats() {
+    return engine.stats(name);
+  }
+
+  @Override
+  public List<DeadLetter> deadLetters(int limit) {
+    if (limit < 1) {
+      throw new IllegalArgumentException("limit must be at least 1, was " + limit);
+    }
+    return List.copyOf(engine.deadLetters(name, limit));
+  }
+
+  @Override
+  public boolean requeueDead(JobId id) {
+    return engine.requeueDead(name, Objects.requireNonNull(id, "id").value()) > 0;
+  }
+
+  @Override
+  public int requeueAllDead() {
+    return engine.requeueDead(name, null);
+  }
+
+  @Override
+  public boolean purgeDead(JobId id) {
+    return engine.purgeDead(name, Objects.requireNonNull(id, "id").value()) > 0;
+  }
+
+  @Override
+  public int purgeAllDead() {
+    return engine.purgeDead(name, null);
+  }
+
+  QueueEngine engine() {
+    return engine;
+  }
+
+  @Override
+  public String toString() {
+    return "Queue[" + name + "]";
+  }
+}

@@ -1,0 +1,182 @@
+package dev.gander.queue;
+
+import dev.gander.GanderClosedException;
+import dev.gander.PayloadCodecException;
+import dev.gander.PayloadTooLargeException;
+import dev.gander.store.Transaction;
+import java.time.Duration;
+import java.util.List;
+import java.util.Optional;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * A durable job queue in the database. Obtain with {@code gander.queue("emails")}; handles are
+ * cheap, thread-safe, and share the database's writer and wake-up machinery.
+ *
+ * <p>Claim order: higher priority first, then earlier run time, then enqueue order.
+ */
+public interface Queue {
+  /**
+   * The queue's name.
+   *
+   * @return the name
+   */
+  String name();
+
+  /**
+   * The options of this handle.
+   *
+   * @return the options
+   */
+  QueueOptions options();
+
+  /**
+   * Enqueues a job with default options; returns after the commit.
+   *
+   * @param payload any value the database's Jackson mapper can serialise, or {@link RawJson}
+   * @return the new job's id
+   * @throws PayloadTooLargeException if the JSON exceeds the queue's limit
+   * @throws PayloadCodecException if the value cannot be serialised
+   * @throws GanderClosedException if the database is closed
+   */
+  JobId enqueue(@Nullable Object payload);
+
+  /**
+   * Enqueues a job; returns after the commit. With a unique key that a live job of this queue
+   * holds, returns that job's id and writes nothing.
+   *
+   * @param payload the payload
+   * @param options priority, delay, attempts, unique key, expiry
+   * @return the job's id
+   */
+  JobId enqueue(@Nullable Object payload, EnqueueOptions options);
+
+  /**
+   * Enqueues inside a caller's transaction: the job exists only if that transaction commits.
+   *
+   * @param tx the transaction from {@code gander.inTransaction}
+   * @param payload the payload
+   * @return the job's id (valid once the transaction commits)
+   */
+  JobId enqueue(Transaction tx, @Nullable Object payload);
+
+  /**
+   * Enqueues inside a caller's transaction with options.
+   *
+   * @param tx the transaction
+   * @param payload the payload
+   * @param options the options
+   * @return the job's id
+   */
+  JobId enqueue(Transaction tx, @Nullable Object payload, EnqueueOptions options);
+
+  /**
+   * Enqueues many jobs in one transaction: all or none. Every payload is checked before anything
+   * is written.
+   *
+   * @param payloads the payloads
+   * @return their ids, in order
+   */
+  List<JobId> enqueueAll(List<?> payloads);
+
+  /**
+   * Enqueues many jobs with the same options in one transaction.
+   *
+   * @param payloads the payloads
+   * @param options the options for every job
+   * @return their ids, in order
+   */
+  List<JobId> enqueueAll(List<?> payloads, EnqueueOptions options);
+
+  /**
+   * Claims the next claimable job, if any, without waiting.
+   *
+   * @param workerId who claims it
+   * @return the job, leased for the visibility timeout
+   */
+  Optional<Job> claim(String workerId);
+
+  /**
+   * Claims up to {@code max} claimable jobs in one transaction, in claim order.
+   *
+   * @param workerId who claims them
+   * @param max at most this many, at least 1
+   * @return the jobs, possibly none
+   */
+  List<Job> claim(String workerId, int max);
+
+  /**
+   * Claims the next job, waiting up to {@code timeout} for one. Woken by the commit that makes a
+   * job claimable, in this process or another; no table polling.
+   *
+   * @param workerId who claims it
+   * @param timeout the longest wait
+   * @return the job, or empty on timeout
+   * @throws dev.gander.GanderException if interrupted (the interrupt flag is kept)
+   */
+  Optional<Job> poll(String workerId, Duration timeout);
+
+  /**
+   * Claims the next job, waiting as long as it takes.
+   *
+   * @param workerId who claims it
+   * @return the job
+   * @throws dev.gander.GanderException if interrupted (the interrupt flag is kept)
+   * @throws GanderClosedException if the database closes while waiting
+   */
+  Job take(String workerId);
+
+  /**
+   * Starts a pool of threads running {@code handler} on this queue's jobs.
+   *
+   * @param handler the work; return to ack, throw to retry
+   * @param options concurrency, worker id, shutdown timeout
+   * @return the running worker; close it to stop
+   */
+  Worker process(JobHandler handler, WorkerOptions options);
+
+  /**
+   * Counts the queue's jobs by state.
+   *
+   * @return the counts
+   */
+  QueueStats stats();
+
+  /**
+   * Lists dead letters, oldest first.
+   *
+   * @param limit at most this many
+   * @return the dead letters
+   */
+  List<DeadLetter> deadLetters(int limit);
+
+  /**
+   * Moves a dead letter back into the queue with a new attempt budget.
+   *
+   * @param id the dead job
+   * @return {@code true} if it was found and requeued
+   */
+  boolean requeueDead(JobId id);
+
+  /**
+   * Moves every dead letter of this queue back, each with a new attempt budget.
+   *
+   * @return how many were requeued
+   */
+  int requeueAllDead();
+
+  /**
+   * Deletes one dead letter.
+   *
+   * @param id the dead job
+   * @return {@code true} if it was found
+   */
+  boolean purgeDead(JobId id);
+
+  /**
+   * Deletes every dead letter of this queue.
+   *
+   * @return how many were deleted
+   */
+  int purgeAllDead();
+}
