@@ -6,7 +6,10 @@ package dev.gander;
  * <p>Commits made in this process wake waiters directly in every mode.
  */
 public enum WakeMode {
-  /** File events where the file system delivers them, else polling. The default. */
+  /**
+   * Kernel file events where the JDK has them (Linux), else polling; also polling where the JDK's
+   * {@code WatchService} is itself a slow directory scan (macOS). The default.
+   */
   AUTO,
   /**
    * Kernel file events (inotify on Linux) on the {@code -wal} file, each confirmed by {@code

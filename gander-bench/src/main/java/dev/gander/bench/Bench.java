@@ -1,8 +1,12 @@
 package dev.gander.bench;
 
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.SQLException;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
+import org.sqlite.SQLiteConfig;
 
 /**
  * The scenario runner: {@code java -jar gander-bench/target/gander-bench.jar SCENARIO...}.
@@ -21,17 +25,35 @@ public final class Bench {
    * @throws Exception if a scenario fails
    */
   public static void main(String[] args) throws Exception {
-    List<String> names = args.length == 0 ? List.of("store") : Arrays.asList(args);
+    List<String> names = args.length == 0 ? List.of("store", "queue") : Arrays.asList(args);
     for (String name : names) {
       switch (name) {
         case "store":
           StoreScenario.run(new Table("store: single-row write transactions"));
           break;
+        case "queue":
+          QueueScenario.run(new Table("queue: jobs"));
+          break;
         default:
-          System.err.println("unknown scenario '" + name + "'; known: store");
+          System.err.println("unknown scenario '" + name + "'; known: store, queue");
           System.exit(2);
       }
     }
+  }
+
+  /**
+   * The bare side of every comparison: one plain sqlite-jdbc connection with the PRAGMAs Gander
+   * sets on its writer ({@code journal_mode=WAL}, {@code synchronous=NORMAL}, {@code
+   * busy_timeout}, {@code foreign_keys=ON}, {@code temp_store=MEMORY}).
+   */
+  static Connection bareConnection(Path file) throws SQLException {
+    SQLiteConfig config = new SQLiteConfig();
+    config.setJournalMode(SQLiteConfig.JournalMode.WAL);
+    config.setSynchronous(SQLiteConfig.SynchronousMode.NORMAL);
+    config.setBusyTimeout(15_000);
+    config.enforceForeignKeys(true);
+    config.setTempStore(SQLiteConfig.TempStore.MEMORY);
+    return config.createConnection("jdbc:sqlite:" + file);
   }
 
   /** Prints one row per figure: Gander, bare sqlite-jdbc, and the ratio. */
@@ -54,6 +76,10 @@ public final class Bench {
           bare,
           unit,
           gander / bare);
+    }
+
+    void text(String figure, String gander, String bare, String ratio) {
+      System.out.printf(Locale.ROOT, "| %s | %s | %s | %s |%n", figure, gander, bare, ratio);
     }
   }
 }

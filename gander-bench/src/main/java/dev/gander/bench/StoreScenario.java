@@ -10,7 +10,6 @@ import java.util.List;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
-import org.sqlite.SQLiteConfig;
 
 /**
  * Single-row write transactions: bare sqlite-jdbc (one connection, {@code BEGIN IMMEDIATE}, one
@@ -40,12 +39,7 @@ final class StoreScenario {
   }
 
   private static double bare(Path file) throws Exception {
-    SQLiteConfig config = new SQLiteConfig();
-    config.setJournalMode(SQLiteConfig.JournalMode.WAL);
-    config.setSynchronous(SQLiteConfig.SynchronousMode.NORMAL);
-    config.setBusyTimeout(15_000);
-    config.enforceForeignKeys(true);
-    try (Connection c = config.createConnection("jdbc:sqlite:" + file)) {
+    try (Connection c = Bench.bareConnection(file)) {
       c.createStatement().executeUpdate("CREATE TABLE t (x INTEGER)");
       try (PreparedStatement begin = c.prepareStatement("BEGIN IMMEDIATE");
           PreparedStatement insert = c.prepareStatement("INSERT INTO t (x) VALUES (?)");

@@ -19,7 +19,9 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
+import java.util.Set;
 import java.util.concurrent.Callable;
+import java.util.concurrent.ConcurrentSkipListSet;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
@@ -101,6 +103,7 @@ final class DemoCommand implements Callable<Integer> {
       out.printf("Enqueued job %s with priority 10: it runs first%n", urgent);
 
       int total = jobs + 1;
+      Set<JobId> retried = new ConcurrentSkipListSet<>();
       Progress progress = new Progress(out, total);
       long t1 = System.nanoTime();
       try (Worker worker =
@@ -111,6 +114,7 @@ final class DemoCommand implements Callable<Integer> {
                   throw new NonRetryableException("mailbox " + e.to() + " does not exist");
                 }
                 if (e.n() % 100 == 7 && job.attempt() == 1) {
+                  retried.add(job.id());
                   throw new IllegalStateException("SMTP 451: try again later");
                 }
                 return "sent to " + e.to();
@@ -136,6 +140,15 @@ final class DemoCommand implements Callable<Integer> {
             workers);
         out.printf(
             "Failed attempts: %d (retried with backoff, or dead-lettered)%n", worker.failed());
+      }
+      int shown = 0;
+      for (JobId id : retried) {
+        if (shown++ == 3) {
+          out.printf("  ... and %d more retried jobs%n", retried.size() - 3);
+          break;
+        }
+        String r = gander.results().get(id).map(v -> v.as(String.class)).orElse("(no result)");
+        out.printf("  job %s failed on attempt 1 (SMTP 451), was retried after a backoff: %s%n", id, r);
       }
       String result =
           gander.results().get(urgent).map(r -> r.as(String.class)).orElse("(no result)");

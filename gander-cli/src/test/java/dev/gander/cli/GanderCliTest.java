@@ -36,6 +36,10 @@ class GanderCliTest {
         .contains("size on disk")
         .contains("Enqueued 300 jobs in one transaction")
         .contains("Processed 300 jobs")
+        .contains(
+            "job 7 failed on attempt 1 (SMTP 451), was retried after a backoff:"
+                + " sent to user7@example.com")
+        .contains("job 207 failed on attempt 1")
         .contains("Result of job 301: sent to ceo@example.com")
         .contains("Queue now: 0 ready, 0 scheduled, 0 running, 1 dead")
         .containsPattern("Dead letter: job 13 after 1 attempt\\(s\\), reason failed: .*does not exist");

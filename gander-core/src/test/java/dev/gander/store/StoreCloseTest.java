@@ -383,6 +383,140 @@ class StoreCloseTest {
   }
 
   @Test
+  void aWriteStillRunningWhenCloseTimesOutIsNeverLeftHanging() throws Exception {
+    Path db = dir.resolve("overrun.db");
+    Store store = Store.open(db, StoreOptions.builder().closeTimeout(Duration.ofMillis(200)).build());
+    createTable(store);
+    CountDownLatch running = new CountDownLatch(1);
+    CountDownLatch release = new CountDownLatch(1);
+    // A function that outlives the close timeout and ignores interrupts, like a long statement.
+    CompletableFuture<Integer> overrun =
+        store.writeAsync(
+            c -> {
+              running.countDown();
+              boolean interrupted = false;
+              try {
+                while (true) {
+                  try {
+                    if (release.await(60, TimeUnit.SECONDS)) {
+                      break;
+                    }
+                  } catch (InterruptedException e) {
+                    interrupted = true;
+                  }
+                }
+              } finally {
+                if (interrupted) {
+                  Thread.currentThread().interrupt();
+                }
+              }
+              return insert(c, 7, 7);
+            });
+    assertThat(running.await(60, TimeUnit.SECONDS)).isTrue();
+    try {
+      store.close(); // gives up on the running write after the close timeout
+      assertThat(store.isClosed()).isTrue();
+    } finally {
+      release.countDown();
+    }
+    // Once the function returns, its caller must learn the outcome, and the outcome must match
+    // the file: success and the row is there, or GanderClosedException and it is not.
+    boolean succeeded;
+    try {
+      assertThat(overrun.get(30, TimeUnit.SECONDS)).isEqualTo(1);
+      succeeded = true;
+    } catch (TimeoutException e) {
+      throw new AssertionError("the future of a write that outlived close() never completed", e);
+    } catch (ExecutionException e) {
+      assertThat(e.getCause()).isInstanceOf(GanderClosedException.class);
+      succeeded = false;
+    }
+    try (Connection c = jdbc(db)) {
+      assertThat(queryLong(c, "SELECT count(*) FROM t WHERE thread = 7")).isEqualTo(succeeded ? 1 : 0);
+    }
+  }
+
+  @Test
+  void readsRacingCloseEitherSucceedOrFailWithGanderClosed() throws Exception {
+    // Several rounds: each races sync reads and a stream of readAsync calls against close().
+    List<String> problems = new ArrayList<>();
+    for (int round = 0; round < 10 && problems.isEmpty(); round++) {
+      problems.addAll(readsRacingClose(dir.resolve("reads" + round + ".db")));
+    }
+    assertThat(problems).isEmpty();
+  }
+
+  private static List<String> readsRacingClose(Path db) throws Exception {
+    Store store = Store.open(db, StoreOptions.builder().readPoolSize(2).build());
+    ConcurrentLinkedQueue<String> problems = new ConcurrentLinkedQueue<>();
+    ConcurrentLinkedQueue<CompletableFuture<Long>> futures = new ConcurrentLinkedQueue<>();
+    ConcurrentLinkedQueue<Thread> readers = new ConcurrentLinkedQueue<>();
+    CountDownLatch enough = new CountDownLatch(1_000);
+    int threads = 6;
+    ExecutorService pool = Executors.newFixedThreadPool(threads);
+    try {
+      List<Future<?>> loops = new ArrayList<>();
+      for (int t = 0; t < threads; t++) {
+        boolean async = t % 2 == 1;
+        loops.add(
+            pool.submit(
+                () -> {
+                  readers.add(Thread.currentThread());
+                  while (true) {
+                    try {
+                      if (async) {
+                        futures.add(store.readAsync(c -> queryLong(c, "SELECT 1")));
+                      } else {
+                        store.read(c -> queryLong(c, "SELECT 1"));
+                      }
+                    } catch (GanderClosedException e) {
+                      return;
+                    } catch (RuntimeException e) {
+                      problems.add((async ? "readAsync threw " : "read threw ") + e);
+                      return;
+                    } finally {
+                      enough.countDown();
+                    }
+                  }
+                }));
+      }
+      assertThat(enough.await(60, TimeUnit.SECONDS)).isTrue();
+      store.close();
+      for (Future<?> f : loops) {
+        try {
+          f.get(10, TimeUnit.SECONDS);
+        } catch (TimeoutException e) {
+          StringBuilder stacks = new StringBuilder("a reader never returned after close(); reader threads:");
+          for (Thread r : readers) {
+            stacks.append("\n").append(r.getName()).append(" ").append(r.getState());
+            for (StackTraceElement el : r.getStackTrace()) {
+              stacks.append("\n    at ").append(el);
+            }
+          }
+          problems.add(stacks.toString());
+          break;
+        }
+      }
+      for (CompletableFuture<Long> f : futures) {
+        try {
+          f.get(10, TimeUnit.SECONDS);
+        } catch (TimeoutException e) {
+          problems.add("a readAsync future never completed");
+          break;
+        } catch (ExecutionException e) {
+          if (!(e.getCause() instanceof GanderClosedException)) {
+            problems.add("a readAsync future failed with " + e.getCause());
+          }
+        }
+      }
+    } finally {
+      pool.shutdownNow();
+      store.close();
+    }
+    return new ArrayList<>(new java.util.LinkedHashSet<>(problems));
+  }
+
+  @Test
   void futureCallbacksThatWriteDoNotDeadlock() throws Exception {
     try (Store store = Store.open(dir.resolve("callback.db"))) {
       createTable(store);

@@ -162,6 +162,16 @@ final class JobImpl implements Job {
     settled = true;
   }
 
+  /** Marks the job acked by {@link SqliteQueue#ackAll}. */
+  synchronized void markSettled() {
+    settled = true;
+  }
+
+  /** Throws if the job was settled already. */
+  synchronized void requireUnsettled(String what) {
+    checkOpen(what);
+  }
+
   /** Gives the job back unrun (a worker closing before it started): releases lease and attempt. */
   synchronized void release() {
     if (!settled) {

@@ -27,8 +27,9 @@ import org.slf4j.LoggerFactory;
 
 /**
  * A worker pool on one queue: a dispatcher thread claims as many jobs as there are free slots (in
- * one transaction), woken by commits; a fixed pool of {@code concurrency} threads runs them; a
- * heartbeat thread extends the leases of running jobs.
+ * one transaction), woken by commits, keeping up to {@code concurrency} claimed ahead; a fixed pool
+ * of {@code concurrency} threads runs them; a heartbeat thread extends the leases of running and
+ * claimed-ahead jobs. On close, jobs claimed ahead and not started are given back at once.
  */
 public final class ManagedWorker implements Worker {
   private static final Logger log = LoggerFactory.getLogger(ManagedWorker.class);
@@ -54,7 +55,9 @@ public final class ManagedWorker implements Worker {
     this.handler = handler;
     this.options = options;
     this.workerId = options.workerId().orElseGet(() -> defaultWorkerId(queue.name()));
-    this.slots = new Semaphore(options.concurrency());
+    // Claim ahead as many jobs as there are threads: the threads find the next job waiting when
+    // they finish one, instead of each waiting for a claim transaction of its own.
+    this.slots = new Semaphore(2 * options.concurrency());
     String prefix = "gander-worker-" + queue.name() + "-";
     AtomicInteger n = new AtomicInteger();
     this.pool =
@@ -117,7 +120,9 @@ public final class ManagedWorker implements Worker {
       }
       List<JobImpl> jobs;
       try {
-        jobs = queue.pollInternal(workerId, free, TimeUnit.SECONDS.toNanos(1));
+        // A long wait: commits and run times wake it, and close() interrupts it. Short waits
+        // would cost an idle worker a claim transaction each time they run out.
+        jobs = queue.pollInternal(workerId, free, TimeUnit.SECONDS.toNanos(30));
       } catch (GanderClosedException e) {
         slots.release(free);
         break;
@@ -159,6 +164,13 @@ public final class ManagedWorker implements Worker {
   }
 
   private void run(JobImpl job) {
+    if (!accepting) {
+      // Claimed ahead and not started before close: give it back at once, attempt and all.
+      releaseQuietly(job, false);
+      running.remove(job);
+      slots.release();
+      return;
+    }
     try {
       Object result;
       try {

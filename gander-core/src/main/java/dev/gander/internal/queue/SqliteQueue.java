@@ -70,7 +70,7 @@ public final class SqliteQueue implements Queue {
   @Override
   public JobId enqueue(@Nullable Object payload, EnqueueOptions options) {
     List<QueueEngine.NewJob> jobs = List.of(encode(payload, options));
-    return engine.store.write(c -> engine.insert(name, jobs)).get(0);
+    return engine.store.writeRerunnable(c -> engine.insert(name, jobs)).get(0);
   }
 
   @Override
@@ -88,7 +88,7 @@ public final class SqliteQueue implements Queue {
     }
     List<QueueEngine.NewJob> jobs = List.of(encode(payload, options));
     // Inside the caller's write function, so this joins its transaction.
-    return engine.store.write(c -> engine.insert(name, jobs)).get(0);
+    return engine.store.writeRerunnable(c -> engine.insert(name, jobs)).get(0);
   }
 
   @Override
@@ -106,7 +106,7 @@ public final class SqliteQueue implements Queue {
     for (Object p : payloads) {
       jobs.add(encode(p, options));
     }
-    return List.copyOf(engine.store.write(c -> engine.insert(name, jobs)));
+    return List.copyOf(engine.store.writeRerunnable(c -> engine.insert(name, jobs)));
   }
 
   private QueueEngine.NewJob encode(@Nullable Object payload, EnqueueOptions o) {
@@ -245,6 +245,37 @@ public final class SqliteQueue implements Queue {
   @Override
   public int purgeAllDead() {
     return engine.purgeDead(name, null);
+  }
+
+  @Override
+  public int ackAll(List<? extends Job> jobs) {
+    Objects.requireNonNull(jobs, "jobs");
+    List<JobImpl> own = new ArrayList<>(jobs.size());
+    for (Job job : jobs) {
+      Objects.requireNonNull(job, "a job in jobs is null");
+      if (!(job instanceof JobImpl)
+          || ((JobImpl) job).handle().engine() != engine
+          || !job.queue().equals(name)) {
+        throw new IllegalArgumentException(
+            "Job " + job.id() + " was not claimed from this queue ('" + name + "') of this Gander:"
+                + " ack it through the queue that claimed it");
+      }
+      JobImpl impl = (JobImpl) job;
+      impl.requireUnsettled("ackAll");
+      own.add(impl);
+    }
+    if (own.isEmpty()) {
+      return 0;
+    }
+    boolean[] acked = engine.ackAll(own);
+    int n = 0;
+    for (int i = 0; i < acked.length; i++) {
+      if (acked[i]) {
+        own.get(i).markSettled();
+        n++;
+      }
+    }
+    return n;
   }
 
   QueueEngine engine() {

@@ -1,5 +1,6 @@
 package dev.gander.internal.store;
 
+import dev.gander.GanderClosedException;
 import dev.gander.store.SqlFunction;
 import dev.gander.store.StoreOptions;
 import java.nio.file.Path;
@@ -31,6 +32,7 @@ final class ReaderPool {
   private final ArrayDeque<Reader> idle = new ArrayDeque<>();
   private final List<Reader> all = new ArrayList<>();
   private final LazyExecutor executor;
+  private volatile boolean closed;
 
   ReaderPool(Path path, StoreOptions options) {
     this.path = path;
@@ -47,6 +49,10 @@ final class ReaderPool {
   Reader acquire() throws SQLException {
     permits.acquireUninterruptibly();
     try {
+      if (closed) {
+        throw new GanderClosedException(
+            "The store at " + path + " is closed: open it again to read from it");
+      }
       synchronized (this) {
         Reader r = idle.poll();
         if (r != null) {
@@ -65,8 +71,16 @@ final class ReaderPool {
   }
 
   void release(Reader r) {
+    boolean keep;
     synchronized (this) {
-      idle.push(r);
+      keep = !closed;
+      if (keep) {
+        idle.push(r);
+      }
+    }
+    if (!keep) {
+      // Returned after close gave up waiting for it: close it here so nothing leaks.
+      SqliteStore.closeQuietly(r.connection);
     }
     permits.release();
   }
@@ -80,6 +94,7 @@ final class ReaderPool {
   /** Stops the async readers, waits for borrowed connections (bounded) and closes them all. */
   void close(long timeoutNanos) {
     long deadline = System.nanoTime() + timeoutNanos;
+    closed = true;
     executor.shutdown(timeoutNanos);
     boolean all;
     try {
@@ -98,6 +113,8 @@ final class ReaderPool {
       idle.clear();
       this.all.clear();
     }
+    // Let every reader blocked in acquire through: each sees the pool closed and throws.
+    permits.release(size + 1024);
   }
 
   /** Closes every connection at once; for a failed open, where none is borrowed. */

@@ -14,7 +14,10 @@ import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
+import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.LockSupport;
 import org.jspecify.annotations.Nullable;
@@ -25,9 +28,13 @@ import org.slf4j.LoggerFactory;
  * Notices commits made by other processes and wakes the waiters they may concern.
  *
  * <p>One watcher thread per open database, started when someone first waits. While nobody waits
- * it blocks and costs nothing. While someone waits, it either takes kernel file events for the
- * database's {@code -wal} file (inotify through {@link WatchService}) with a safety re-check about
- * every 100 ms, or reads {@code PRAGMA data_version} about every millisecond. Either way a change
+ * it blocks and costs nothing, and no kernel watch is registered (a watch costs every commit of
+ * this process a wake-up of the JDK's watch thread). While someone waits, it either takes kernel
+ * file events for the database's {@code -wal} file (inotify through {@link WatchService}) with a
+ * safety re-check about every 100 ms, or reads {@code PRAGMA data_version} about every
+ * millisecond. After a WAL event that has not moved {@code data_version} yet (the writer publishes
+ * its commit in the shared-memory index a moment after writing the WAL) it looks again within
+ * microseconds, backing off, for up to 20 ms. Either way a change
  * of {@code data_version} on its own connection confirms that some other connection committed;
  * then {@link Checker} says which waited keys to wake.
  *
@@ -40,6 +47,10 @@ public final class CommitWatcher implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(CommitWatcher.class);
   private static final long SAFETY_RECHECK_NANOS = TimeUnit.MILLISECONDS.toNanos(100);
   private static final long POLL_NANOS = TimeUnit.MILLISECONDS.toNanos(1);
+  /** After a WAL event with no new data_version: first look again after this, then doubling. */
+  private static final long FIRST_RECHECK_NANOS = TimeUnit.MICROSECONDS.toNanos(20);
+  /** How long after a WAL event to keep looking for the commit it announced. */
+  private static final long EVENT_WINDOW_NANOS = TimeUnit.MILLISECONDS.toNanos(20);
 
   /** Decides which waited keys a foreign commit may concern. */
   @FunctionalInterface
@@ -59,6 +70,8 @@ public final class CommitWatcher implements AutoCloseable {
   private final WakeHub hub;
   private final WakeMode mode;
   private final Checker checker;
+  private final Path dbName;
+  private final Path walName;
   private @Nullable Thread thread;
   private volatile @Nullable WatchService watchService;
   private volatile boolean closed;
@@ -77,6 +90,8 @@ public final class CommitWatcher implements AutoCloseable {
     this.hub = hub;
     this.mode = mode;
     this.checker = checker;
+    this.dbName = store.path().getFileName();
+    this.walName = Path.of(dbName + "-wal");
   }
 
   /** Starts the watcher thread if it is not running. Cheap after the first call. */
@@ -116,32 +131,70 @@ public final class CommitWatcher implements AutoCloseable {
       WatchService ws = mode == WakeMode.POLLING ? null : register();
       usingFileEvents = ws != null;
       long last = read(dataVersion);
+      Map<String, Long> checkedAt = new HashMap<>();
+      WatchKey watch = null;
       while (!closed) {
         if (!hub.anyWaiters()) {
+          if (watch != null) {
+            // Nobody waits: stop the kernel's events, so that commits cost nothing extra.
+            watch.cancel();
+            watch = null;
+            drain(ws);
+          }
           hub.awaitWaiters(TimeUnit.SECONDS.toNanos(1));
-          drain(ws);
-          last = read(dataVersion);
           continue;
         }
-        if (ws != null) {
+        boolean event = false;
+        if (ws != null && watch == null) {
+          // Someone waits again: watch the directory, then check every waited key at once
+          // rather than wait for an event, for a commit may have landed just before the watch.
+          watch = watch(ws);
+          if (watch == null) {
+            ws = null;
+            usingFileEvents = false;
+          }
+        } else if (ws != null) {
           WatchKey key = ws.poll(SAFETY_RECHECK_NANOS, TimeUnit.NANOSECONDS);
           if (key != null) {
-            key.pollEvents();
-            key.reset();
-            drain(ws);
+            event = concernsUs(key);
+            event |= drain(ws);
           }
         } else {
           LockSupport.parkNanos(POLL_NANOS);
         }
-        long now = read(dataVersion);
-        if (now != last) {
-          last = now;
-          List<String> waited = hub.waitedKeys();
-          if (!waited.isEmpty()) {
-            for (String k : checker.keysToWake(c, waited)) {
-              hub.signal(k);
-            }
+        long version = read(dataVersion);
+        if (event && version == last) {
+          // The kernel reports the WAL write a moment before the committing process publishes
+          // the commit in the shared-memory index, and until then data_version has not moved.
+          // Look again shortly, backing off, rather than sleep until the safety re-check.
+          long pause = FIRST_RECHECK_NANOS;
+          long waited = 0;
+          while (version == last && waited < EVENT_WINDOW_NANOS && !closed) {
+            LockSupport.parkNanos(pause);
+            waited += pause;
+            pause = Math.min(pause * 2, POLL_NANOS);
+            version = read(dataVersion);
           }
+        }
+        last = version;
+        // Check every waited key not yet checked at this version: keys of waiters that began
+        // waiting after the last check too, in case a foreign commit landed between their own
+        // look at the database and the start of their wait.
+        List<String> stale = new ArrayList<>();
+        for (String k : hub.waitedKeys()) {
+          Long at = checkedAt.get(k);
+          if (at == null || at != last) {
+            stale.add(k);
+            checkedAt.put(k, last);
+          }
+        }
+        if (!stale.isEmpty()) {
+          for (String k : checker.keysToWake(c, stale)) {
+            hub.signal(k);
+          }
+        }
+        if (checkedAt.size() > 1024) {
+          checkedAt.keySet().retainAll(hub.waitedKeys());
         }
       }
     } catch (ClosedWatchServiceException | InterruptedException e) {
@@ -153,40 +206,87 @@ public final class CommitWatcher implements AutoCloseable {
     }
   }
 
+  /** A watch service with the directory registered once, to learn whether events work here. */
   private @Nullable WatchService register() {
-    Path dir = store.path().getParent();
     try {
       WatchService ws = FileSystems.getDefault().newWatchService();
-      dir.register(ws, StandardWatchEventKinds.ENTRY_MODIFY, StandardWatchEventKinds.ENTRY_CREATE);
+      if (mode == WakeMode.AUTO && ws.getClass().getName().endsWith("PollingWatchService")) {
+        // The JDK's fallback (macOS, for one) scans the directory every few seconds: slower
+        // than the safety re-check. Reading data_version every millisecond does better.
+        ws.close();
+        return null;
+      }
       watchService = ws;
       if (closed) {
         ws.close();
         return null;
       }
+      WatchKey probe = watch(ws);
+      if (probe == null) {
+        ws.close();
+        return null;
+      }
+      probe.cancel();
       return ws;
     } catch (IOException | UnsupportedOperationException e) {
-      if (mode == WakeMode.FILE_EVENTS) {
-        log.warn(
-            "File events are unavailable for {} ({}); falling back to polling data_version",
-            dir,
-            e.getMessage());
-      }
+      fallBack(e);
       return null;
     }
   }
 
-  private static void drain(@Nullable WatchService ws) {
-    if (ws == null) {
-      return;
+  /** Registers the database's directory; null (after a warning) if that is not possible. */
+  private @Nullable WatchKey watch(WatchService ws) {
+    try {
+      return store
+          .path()
+          .getParent()
+          .register(
+              ws, StandardWatchEventKinds.ENTRY_MODIFY, StandardWatchEventKinds.ENTRY_CREATE);
+    } catch (IOException | UnsupportedOperationException e) {
+      fallBack(e);
+      return null;
     }
+  }
+
+  private void fallBack(Exception e) {
+    if (mode == WakeMode.FILE_EVENTS) {
+      log.warn(
+          "File events are unavailable for {} ({}); falling back to polling data_version",
+          store.path().getParent(),
+          e.getMessage());
+    }
+  }
+
+  /** Takes every pending key; whether any event concerned the database or its WAL. */
+  private boolean drain(@Nullable WatchService ws) {
+    if (ws == null) {
+      return false;
+    }
+    boolean any = false;
     WatchKey k;
     while ((k = ws.poll()) != null) {
-      List<WatchEvent<?>> ignored = k.pollEvents();
-      if (ignored.isEmpty()) {
-        log.trace("empty watch key");
-      }
-      k.reset();
+      any |= concernsUs(k);
     }
+    return any;
+  }
+
+  /**
+   * Takes a key's events and resets it; whether any was for the database file or its {@code -wal}
+   * (or events were lost). Other files in the same directory, an application's logs say, do not
+   * make the watcher look.
+   */
+  private boolean concernsUs(WatchKey key) {
+    boolean any = false;
+    for (WatchEvent<?> e : key.pollEvents()) {
+      if (e.kind() == StandardWatchEventKinds.OVERFLOW) {
+        any = true;
+      } else if (e.context() instanceof Path) {
+        Path name = (Path) e.context();
+        any |= name.equals(walName) || name.equals(dbName);
+      }
+    }
+    key.reset();
+    return any;
   }
 
   private static long read(PreparedStatement dataVersion) throws SQLException {
