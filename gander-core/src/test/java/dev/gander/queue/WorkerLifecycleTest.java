@@ -141,7 +141,7 @@ class WorkerLifecycleTest {
     try (Gander gander = Gander.open(dir.resolve("app.db"))) {
       Queue q =
           gander.queue(
-              "jobs", QueueOptions.builder().visibilityTimeout(Duration.ofMillis(300)).build());
+              "jobs", QueueOptions.builder().visibilityTimeout(Duration.ofSeconds(2)).build());
       JobId id = q.enqueue("long");
       CountDownLatch started = new CountDownLatch(1);
       CountDownLatch mayFinish = new CountDownLatch(1);
@@ -154,9 +154,10 @@ class WorkerLifecycleTest {
               },
               WorkerOptions.defaults())) {
         assertThat(started.await(30, TimeUnit.SECONDS)).isTrue();
-        // Five visibility timeouts later, the job is still the worker's: a competing poller that
-        // waits all that time gets nothing.
-        assertThat(q.poll("competitor", Duration.ofMillis(1_500))).isEmpty();
+        // Two and a half visibility timeouts later, the job is still the worker's: a competing
+        // poller that waits all that time gets nothing. (The lease is long enough that only a
+        // stall of over a second between heartbeats, which come every 2/3 s, could lose it.)
+        assertThat(q.poll("competitor", Duration.ofSeconds(5))).isEmpty();
         mayFinish.countDown();
         Await.until("the long job acked", () -> worker.processed() == 1);
       }
@@ -186,11 +187,12 @@ class WorkerLifecycleTest {
               },
               WorkerOptions.builder()
                   .concurrency(2)
-                  .shutdownTimeout(Duration.ofMillis(500))
+                  .shutdownTimeout(Duration.ofSeconds(3))
                   .build());
       assertThat(bothStarted.await(30, TimeUnit.SECONDS)).isTrue();
       Thread closer = new Thread(worker::close);
       closer.start();
+      Await.until("close has begun", () -> !worker.isRunning());
       quickMayFinish.countDown();
       closer.join(TimeUnit.SECONDS.toMillis(60));
       assertThat(closer.isAlive()).isFalse();
