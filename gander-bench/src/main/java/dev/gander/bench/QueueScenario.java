@@ -615,9 +615,10 @@ final class QueueScenario {
     Arrays.sort(sorted);
     return String.format(
         java.util.Locale.ROOT,
-        "p50 %.3f ms, p99 %.3f ms",
+        "p50 %.3f ms, p99 %.3f ms, max %.3f ms",
         sorted[sorted.length / 2] / 1e6,
-        sorted[(int) (sorted.length * 0.99)] / 1e6);
+        sorted[(int) (sorted.length * 0.99)] / 1e6,
+        sorted[sorted.length - 1] / 1e6);
   }
 
   private static String percent(double fraction) {
