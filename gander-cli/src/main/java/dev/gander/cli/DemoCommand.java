@@ -106,7 +106,7 @@ final class DemoCommand implements Callable<Integer> {
       Set<JobId> retried = new ConcurrentSkipListSet<>();
       Progress progress = new Progress(out, total);
       long t1 = System.nanoTime();
-      try (Worker worker =
+      Worker worker =
           emails.process(
               job -> {
                 Email e = job.payloadAs(Email.class);
@@ -119,7 +119,8 @@ final class DemoCommand implements Callable<Integer> {
                 }
                 return "sent to " + e.to();
               },
-              WorkerOptions.builder().concurrency(workers).workerId("demo").build())) {
+              WorkerOptions.builder().concurrency(workers).workerId("demo").build());
+      try {
         while (true) {
           QueueStats s = emails.stats();
           long settled = total - s.ready() - s.scheduled() - s.running();
@@ -130,6 +131,8 @@ final class DemoCommand implements Callable<Integer> {
           Thread.sleep(100);
         }
         progress.done();
+        // Wait for every handler: the last ack can be committed a moment before it is counted.
+        worker.close();
         double seconds = (System.nanoTime() - t1) / 1e9;
         out.printf(
             Locale.ROOT,
@@ -140,6 +143,8 @@ final class DemoCommand implements Callable<Integer> {
             workers);
         out.printf(
             "Failed attempts: %d (retried with backoff, or dead-lettered)%n", worker.failed());
+      } finally {
+        worker.close();
       }
       int shown = 0;
       for (JobId id : retried) {

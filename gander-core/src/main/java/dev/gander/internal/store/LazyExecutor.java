@@ -1,5 +1,7 @@
 package dev.gander.internal.store;
 
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executor;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.ThreadPoolExecutor;
@@ -15,6 +17,8 @@ final class LazyExecutor implements Executor {
   private final String prefix;
   private final int threads;
   private final AtomicInteger counter = new AtomicInteger();
+  /** Every thread made, so that shutdown can wait for them to end, not just to finish work. */
+  private final Set<Thread> made = ConcurrentHashMap.newKeySet();
   private @Nullable ThreadPoolExecutor pool;
   private boolean shutdown;
 
@@ -48,6 +52,7 @@ final class LazyExecutor implements Executor {
               r -> {
                 Thread t = new Thread(r, prefix + "-" + counter.incrementAndGet());
                 t.setDaemon(true);
+                made.add(t);
                 return t;
               });
       p.allowCoreThreadTimeOut(true);
@@ -88,6 +93,11 @@ final class LazyExecutor implements Executor {
       if (!p.awaitTermination(timeoutNanos, TimeUnit.NANOSECONDS)) {
         runInstead(p.shutdownNow());
         p.awaitTermination(1, TimeUnit.SECONDS);
+      }
+      // awaitTermination returns once the work is done, a moment before the threads end.
+      long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
+      for (Thread t : made) {
+        t.join(Math.max(1, TimeUnit.NANOSECONDS.toMillis(deadline - System.nanoTime())));
       }
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
