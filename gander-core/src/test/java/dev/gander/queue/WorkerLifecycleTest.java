@@ -187,7 +187,7 @@ class WorkerLifecycleTest {
               },
               WorkerOptions.builder()
                   .concurrency(2)
-                  .shutdownTimeout(Duration.ofSeconds(3))
+                  .shutdownTimeout(Duration.ofSeconds(10))
                   .build());
       assertThat(bothStarted.await(30, TimeUnit.SECONDS)).isTrue();
       Thread closer = new Thread(worker::close);
