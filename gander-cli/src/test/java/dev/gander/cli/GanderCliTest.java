@@ -29,7 +29,7 @@ class GanderCliTest {
     assertThat(out.toString())
         .contains("Creating a new Gander database")
         .contains(db.toString())
-        .containsPattern("schema version\\s+2")
+        .containsPattern("schema version\\s+3")
         .containsPattern("journal mode\\s+wal")
         .containsPattern("synchronous\\s+normal")
         .containsPattern("page size\\s+4096 bytes")

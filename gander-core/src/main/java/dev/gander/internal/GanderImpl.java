@@ -46,6 +46,15 @@ public final class GanderImpl implements Gander {
     return store;
   }
 
+  /**
+   * How many wake-up keys take memory now (see {@link QueueRuntime#wakeKeyCount()}).
+   *
+   * @return the number of keys
+   */
+  public int wakeKeyCount() {
+    return queues.wakeKeyCount();
+  }
+
   private void checkOpen() {
     if (store.isClosed()) {
       throw store.closedException();

@@ -71,6 +71,39 @@ public interface Queue {
   JobId enqueue(Transaction tx, @Nullable Object payload, EnqueueOptions options);
 
   /**
+   * Enqueues one job and tells whether it is new. With a {@code uniqueKey} held by a live job
+   * (ready, scheduled or running) of this queue, nothing is written and the result is that job's
+   * id with {@link EnqueueResult#duplicate()} true: the payload given is dropped. A job that can
+   * no longer run (expired, dead, finished) does not hold its key.
+   *
+   * <pre>{@code
+   * EnqueueResult r = queue.submit(order, EnqueueOptions.builder().uniqueKey("order-42").build());
+   * if (r.duplicate()) {
+   *   log.info("order 42 is already queued as job {}", r.id());
+   * }
+   * }</pre>
+   *
+   * @param payload any value Jackson can serialise, or {@link RawJson}
+   * @param options priority, delay, attempts, unique key, expiry
+   * @return the job's id and whether it was a duplicate
+   * @throws PayloadTooLargeException if the JSON is over the queue's limit
+   * @throws PayloadCodecException if the value cannot be serialised
+   * @throws GanderClosedException if the database was closed
+   */
+  EnqueueResult submit(@Nullable Object payload, EnqueueOptions options);
+
+  /**
+   * Like {@link #submit(Object, EnqueueOptions)}, inside a transaction: the job exists only if the
+   * transaction commits.
+   *
+   * @param tx the transaction, from {@code gander.inTransaction}
+   * @param payload any value Jackson can serialise, or {@link RawJson}
+   * @param options the options
+   * @return the job's id and whether it was a duplicate
+   */
+  EnqueueResult submit(Transaction tx, @Nullable Object payload, EnqueueOptions options);
+
+  /**
    * Enqueues many jobs in one transaction: all or none. Every payload is checked before anything
    * is written.
    *
@@ -141,6 +174,18 @@ public interface Queue {
    * @return the counts
    */
   QueueStats stats();
+
+  /**
+   * Waits until the queue has no live job: none ready, scheduled (delayed or backing off) or
+   * running. Woken by the commits that end jobs, in this process or another. For tests and batch
+   * runs: enqueue, start workers, wait for the drain, close.
+   *
+   * @param timeout the longest wait; {@link Duration#ZERO} checks once
+   * @return {@code true} once drained, {@code false} if the time ran out first
+   * @throws GanderClosedException if the database is closed, before or during the wait
+   * @throws IllegalArgumentException if the timeout is negative
+   */
+  boolean awaitDrained(Duration timeout);
 
   /**
    * Lists dead letters, oldest first.

@@ -17,6 +17,9 @@ import java.util.Objects;
  * @param backoffCap the longest delay between retries (default 10 min)
  * @param maxPayloadBytes the largest payload accepted, in bytes of UTF-8 JSON (default 1 MiB)
  * @param resultTtl how long a job's result is kept after its ack (default 1 h)
+ * @param keepSucceeded how long the record of a job acked without a result is kept, so that
+ *     {@link Results#info} and {@link Results#await} can tell it succeeded (default 1 min; zero
+ *     keeps none, which saves one row write per ack)
  */
 public record QueueOptions(
     Duration visibilityTimeout,
@@ -24,7 +27,8 @@ public record QueueOptions(
     Duration backoffBase,
     Duration backoffCap,
     int maxPayloadBytes,
-    Duration resultTtl) {
+    Duration resultTtl,
+    Duration keepSucceeded) {
 
   /** Validates the options; use {@link #builder()} rather than calling this directly. */
   public QueueOptions {
@@ -32,6 +36,10 @@ public record QueueOptions(
     positive(backoffBase, "backoffBase");
     positive(backoffCap, "backoffCap");
     positive(resultTtl, "resultTtl");
+    Objects.requireNonNull(keepSucceeded, "keepSucceeded");
+    if (keepSucceeded.isNegative()) {
+      throw new IllegalArgumentException("keepSucceeded must not be negative, was " + keepSucceeded);
+    }
     if (maxAttempts < 1) {
       throw new IllegalArgumentException("maxAttempts must be at least 1, was " + maxAttempts);
     }
@@ -78,6 +86,7 @@ public record QueueOptions(
     private Duration backoffCap = Duration.ofMinutes(10);
     private int maxPayloadBytes = 1 << 20;
     private Duration resultTtl = Duration.ofHours(1);
+    private Duration keepSucceeded = Duration.ofMinutes(1);
 
     private Builder() {}
 
@@ -148,6 +157,20 @@ public record QueueOptions(
     }
 
     /**
+     * Sets how long the record of a job acked without a result is kept (default 1 minute), so
+     * that {@code results().info(id)} reports it as succeeded and {@code results().await} returns
+     * at once. {@link Duration#ZERO} keeps none: each ack then writes one row less, and a
+     * finished job without a result is reported as unknown.
+     *
+     * @param keepSucceeded zero or a positive duration
+     * @return this builder
+     */
+    public Builder keepSucceeded(Duration keepSucceeded) {
+      this.keepSucceeded = keepSucceeded;
+      return this;
+    }
+
+    /**
      * Builds the options.
      *
      * @return the options
@@ -155,7 +178,13 @@ public record QueueOptions(
      */
     public QueueOptions build() {
       return new QueueOptions(
-          visibilityTimeout, maxAttempts, backoffBase, backoffCap, maxPayloadBytes, resultTtl);
+          visibilityTimeout,
+          maxAttempts,
+          backoffBase,
+          backoffCap,
+          maxPayloadBytes,
+          resultTtl,
+          keepSucceeded);
     }
   }
 }

@@ -22,6 +22,9 @@ final class JobImpl implements Job {
   final long token;
   private final long enqueuedAt;
   private final @Nullable String lastError;
+  /** Epoch milliseconds after which the job may not start again; {@code Long.MAX_VALUE}: never. */
+  final long expiresAt;
+
   private final String workerId;
   private volatile long leaseUntil;
   private volatile boolean settled;
@@ -38,6 +41,7 @@ final class JobImpl implements Job {
       long token,
       long enqueuedAt,
       @Nullable String lastError,
+      long expiresAt,
       String workerId,
       long leaseUntil) {
     this.engine = engine;
@@ -51,6 +55,7 @@ final class JobImpl implements Job {
     this.token = token;
     this.enqueuedAt = enqueuedAt;
     this.lastError = lastError;
+    this.expiresAt = expiresAt;
     this.workerId = workerId;
     this.leaseUntil = leaseUntil;
   }
@@ -138,8 +143,7 @@ final class JobImpl implements Job {
   @Override
   public synchronized void ack(@Nullable Object result) {
     checkOpen("ack");
-    engine.ack(this, result);
-    settled = true;
+    engine.ack(this, result); // marks the job settled when its transaction commits
   }
 
   @Override
@@ -151,19 +155,21 @@ final class JobImpl implements Job {
     }
     checkOpen("retry");
     engine.retry(this, delay, error);
-    settled = true;
   }
 
   @Override
   public synchronized void fail(String error) {
     Objects.requireNonNull(error, "error");
     checkOpen("fail");
-    engine.deadLetter(this, error, "failed");
-    settled = true;
+    engine.deadLetter(this, error, QueueEngine.FAILED);
   }
 
-  /** Marks the job acked by {@link SqliteQueue#ackAll}. */
-  synchronized void markSettled() {
+  /**
+   * Marks the job settled: called after the commit of the transaction that settled it, so that a
+   * settle inside a transaction that rolls back leaves the job unsettled. Runs on the thread that
+   * committed, possibly while the settling thread holds this job's monitor: never lock here.
+   */
+  void markSettled() {
     settled = true;
   }
 
@@ -176,7 +182,6 @@ final class JobImpl implements Job {
   synchronized void release() {
     if (!settled) {
       engine.release(this, true);
-      settled = true;
     }
   }
 
@@ -184,7 +189,6 @@ final class JobImpl implements Job {
   synchronized void releaseStarted() {
     if (!settled) {
       engine.release(this, false);
-      settled = true;
     }
   }
 

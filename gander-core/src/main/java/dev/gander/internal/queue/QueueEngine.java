@@ -6,8 +6,14 @@ import dev.gander.internal.store.SqliteStore;
 import dev.gander.internal.store.SqliteStore.TxContext;
 import dev.gander.internal.wake.WakeHub;
 import dev.gander.queue.DeadLetter;
+import dev.gander.internal.Times;
 import dev.gander.queue.EnqueueOptions;
+import dev.gander.queue.EnqueueResult;
 import dev.gander.queue.JobId;
+import dev.gander.queue.JobInfo;
+import dev.gander.queue.JobResult;
+import dev.gander.queue.JobState;
+import dev.gander.queue.QueueOptions;
 import dev.gander.queue.QueueStats;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
@@ -19,15 +25,20 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Comparator;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Optional;
+import java.util.Set;
 import org.jspecify.annotations.Nullable;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * The SQL of the queues, shared by every queue handle of one database. Every change runs through
  * the store's writer (group-committed) and signals waiters after its commit.
  */
 public final class QueueEngine {
+  private static final Logger log = LoggerFactory.getLogger(QueueEngine.class);
   static final int READY = 0;
   static final int RUNNING = 1;
   static final int SCHEDULED = 2;
@@ -37,8 +48,23 @@ public final class QueueEngine {
     return "q:" + queue;
   }
 
-  /** The wake-up key of result waiters. */
+  /** The wake-up key of those waiting for a queue to drain. */
+  static String drainKey(String queue) {
+    return "d:" + queue;
+  }
+
+  /** The wake-up key of result waiters: signalled whenever a job ends. */
   static final String RESULTS_KEY = "results";
+
+  /** Dead-letter reasons. */
+  static final String FAILED = "failed";
+
+  static final String LEASE_EXPIRED = "lease-expired";
+  static final String EXPIRED = "expired";
+  static final String EXPIRED_WHILE_RETRYING = "expired-while-retrying";
+
+  /** Leases longer than this (about 31,000 years) never expire; clamping them is moot. */
+  private static final long MAX_CLAMPED_LEASE = 1L << 50;
 
   private static final String INSERT =
       "INSERT INTO gander_jobs (queue, payload, priority, run_at, state, max_attempts, unique_key,"
@@ -46,7 +72,8 @@ public final class QueueEngine {
           + " ON CONFLICT (queue, unique_key) WHERE unique_key IS NOT NULL DO NOTHING"
           + " RETURNING id";
   private static final String FIND_UNIQUE =
-      "SELECT id FROM gander_jobs WHERE queue = ? AND unique_key = ?";
+      "SELECT id, state, expires_at, lease_until, attempt, max_attempts FROM gander_jobs"
+          + " WHERE queue = ? AND unique_key = ?";
   private static final String PROMOTE =
       "UPDATE gander_jobs SET state = 0 WHERE queue = ? AND state = 2 AND run_at <= ?";
   private static final String REQUEUE_EXPIRED_LEASES =
@@ -55,13 +82,13 @@ public final class QueueEngine {
           + " RETURNING queue";
   private static final String CLAIM_SET =
       "UPDATE gander_jobs SET state = 1, attempt = attempt + 1, lease_token = lease_token + 1,"
-          + " lease_until = ?, worker_id = ?";
+          + " lease_until = ?, worker_id = ?, lease_ms = ?";
   private static final String CLAIM_NEXT =
       " (SELECT id FROM gander_jobs WHERE queue = ? AND state = 0"
           + " AND (expires_at IS NULL OR expires_at > ?)"
           + " ORDER BY priority DESC, run_at, id LIMIT ?)"
           + " RETURNING id, payload, priority, run_at, attempt, max_attempts, lease_token,"
-          + " enqueued_at, last_error";
+          + " enqueued_at, last_error, expires_at";
   /** One job: {@code id = (subquery)} runs about five times faster than {@code id IN}. */
   private static final String CLAIM_ONE = CLAIM_SET + " WHERE id =" + CLAIM_NEXT;
 
@@ -69,9 +96,11 @@ public final class QueueEngine {
   private static final String ACK =
       "DELETE FROM gander_jobs WHERE id = ? AND lease_token = ? AND state = 1";
   private static final String SAVE_RESULT =
-      "INSERT OR REPLACE INTO gander_results (job_id, value, expires_at) VALUES (?, ?, ?)";
+      "INSERT OR REPLACE INTO gander_results (job_id, queue, value, attempt, finished_at,"
+          + " expires_at) VALUES (?, ?, ?, ?, ?, ?)";
   private static final String HEARTBEAT =
-      "UPDATE gander_jobs SET lease_until = ? WHERE id = ? AND lease_token = ? AND state = 1";
+      "UPDATE gander_jobs SET lease_until = ?, lease_ms = ?"
+          + " WHERE id = ? AND lease_token = ? AND state = 1";
   private static final String RETRY =
       "UPDATE gander_jobs SET state = ?, run_at = ?, last_error = ?, lease_until = NULL,"
           + " worker_id = NULL WHERE id = ? AND lease_token = ? AND state = 1";
@@ -95,15 +124,56 @@ public final class QueueEngine {
           + " unique_key, enqueued_at, coalesce(last_error, 'lease expired'), 'lease-expired', ?"
           + " FROM gander_jobs WHERE state = 1 AND lease_until <= ? AND attempt >= max_attempts";
   private static final String DELETE_LEASE_EXPIRED =
-      "DELETE FROM gander_jobs WHERE state = 1 AND lease_until <= ? AND attempt >= max_attempts";
+      "DELETE FROM gander_jobs WHERE state = 1 AND lease_until <= ? AND attempt >= max_attempts"
+          + " RETURNING queue";
+  /**
+   * A lease granted at a time still in the future was granted before the clock stepped back:
+   * shorten it to one lease length from now, so it is recovered within one lease.
+   */
+  private static final String CLAMP_LEASES =
+      "UPDATE gander_jobs SET lease_until = ? + lease_ms WHERE state = 1"
+          + " AND lease_ms BETWEEN 0 AND " + MAX_CLAMPED_LEASE + " AND lease_until - lease_ms > ?";
+  /** The latest grant time of a live lease: later than now only if the clock stepped back. */
+  private static final String LATEST_GRANT =
+      "SELECT max(lease_until - lease_ms) FROM gander_jobs WHERE state = 1"
+          + " AND lease_ms BETWEEN 0 AND " + MAX_CLAMPED_LEASE;
   private static final String BURY_EXPIRED =
       "INSERT INTO gander_dead_jobs ("
           + DEAD_COLUMNS
           + ") SELECT id, queue, payload, priority, attempt, max_attempts, lease_token,"
-          + " unique_key, enqueued_at, last_error, 'expired', ?"
+          + " unique_key, enqueued_at, last_error,"
+          + " CASE WHEN attempt = 0 THEN 'expired' ELSE 'expired-while-retrying' END, ?"
           + " FROM gander_jobs WHERE expires_at IS NOT NULL AND state <> 1 AND expires_at <= ?";
   private static final String DELETE_EXPIRED =
-      "DELETE FROM gander_jobs WHERE expires_at IS NOT NULL AND state <> 1 AND expires_at <= ?";
+      "DELETE FROM gander_jobs WHERE expires_at IS NOT NULL AND state <> 1 AND expires_at <= ?"
+          + " RETURNING queue";
+  /** Buries the one job holding a unique key if it can no longer run (expired, last lease out). */
+  private static final String BURY_UNUSABLE_HOLDER =
+      "INSERT INTO gander_dead_jobs ("
+          + DEAD_COLUMNS
+          + ") SELECT id, queue, payload, priority, attempt, max_attempts, lease_token,"
+          + " unique_key, enqueued_at, coalesce(last_error, ?), ?, ? FROM gander_jobs WHERE id = ?";
+  private static final String REQUEUE_DEAD =
+      "INSERT INTO gander_jobs (id, queue, payload, priority, run_at, state, attempt,"
+          + " max_attempts, lease_token, unique_key, enqueued_at, last_error)"
+          + " SELECT d.id, d.queue, d.payload, d.priority, ?, 0, 0, d.max_attempts,"
+          + " d.lease_token, d.unique_key, d.enqueued_at, d.last_error"
+          + " FROM gander_dead_jobs d WHERE d.queue = ?"
+          + " AND (d.unique_key IS NULL OR NOT EXISTS (SELECT 1 FROM gander_jobs j"
+          + " WHERE j.queue = d.queue AND j.unique_key = d.unique_key))";
+  private static final String REQUEUE_ONE_DEAD = REQUEUE_DEAD + " AND d.id = ? RETURNING id";
+  /** All of a queue's: of dead jobs sharing a unique key, only the newest. */
+  private static final String REQUEUE_ALL_DEAD =
+      REQUEUE_DEAD
+          + " AND (d.unique_key IS NULL OR NOT EXISTS (SELECT 1 FROM gander_dead_jobs e"
+          + " WHERE e.queue = d.queue AND e.unique_key = d.unique_key"
+          + " AND (e.died_at > d.died_at OR (e.died_at = d.died_at AND e.id > d.id))))"
+          + " RETURNING id";
+  private static final String DELETE_DEAD = "DELETE FROM gander_dead_jobs WHERE id = ?";
+  private static final String COUNT_DEAD =
+      "SELECT count(*) FROM gander_dead_jobs WHERE queue = ?";
+  private static final String COUNT_ONE_DEAD =
+      "SELECT count(*) FROM gander_dead_jobs WHERE queue = ? AND id = ?";
   private static final String STATS_READY =
       "SELECT count(*), min(run_at) FROM gander_jobs WHERE queue = ? AND state = 0";
   private static final String STATS_SCHEDULED =
@@ -139,6 +209,13 @@ public final class QueueEngine {
     this.onConsumer = onConsumer;
   }
 
+  /** Throws {@link dev.gander.GanderClosedException} once the database is closed. */
+  void checkOpen() {
+    if (store.isClosed()) {
+      throw store.closedException();
+    }
+  }
+
   void consumerStarted() {
     onConsumer.run();
   }
@@ -148,16 +225,15 @@ public final class QueueEngine {
   /** An encoded job ready to insert. */
   record NewJob(String payload, EnqueueOptions options, int maxAttempts) {}
 
-  /** Inserts jobs inside the current write; returns their ids. */
-  List<JobId> insert(String queue, List<NewJob> jobs) throws SQLException {
+  /** Inserts jobs inside the current write; returns their ids and whether each was a duplicate. */
+  List<EnqueueResult> insert(String queue, List<NewJob> jobs) throws SQLException {
     TxContext tx = store.context();
     long now = clock.millis();
-    List<JobId> ids = new ArrayList<>(jobs.size());
-    boolean readyNow = false;
+    List<EnqueueResult> ids = new ArrayList<>(jobs.size());
+    boolean inserted = false;
     for (NewJob job : jobs) {
       EnqueueOptions o = job.options();
-      long runAt =
-          o.runAt().map(Instant::toEpochMilli).orElse(now + Math.max(0, o.delay().toMillis()));
+      long runAt = o.runAt().map(Times::epochMillis).orElse(Times.plus(now, o.delay()));
       int state = runAt > now ? SCHEDULED : READY;
       PreparedStatement ps = tx.prepared(INSERT);
       ps.setString(1, queue);
@@ -168,16 +244,15 @@ public final class QueueEngine {
       ps.setInt(6, job.maxAttempts());
       setNullableString(ps, 7, o.uniqueKey().orElse(null));
       if (o.expiresIn().isPresent()) {
-        ps.setLong(8, now + o.expiresIn().get().toMillis());
+        ps.setLong(8, Times.plus(now, o.expiresIn().get()));
       } else {
         ps.setNull(8, Types.INTEGER);
       }
       ps.setLong(9, now);
-      Long id = null;
-      try (ResultSet rs = ps.executeQuery()) {
-        if (rs.next()) {
-          id = rs.getLong(1);
-        }
+      Long id = returnedId(ps);
+      if (id == null && buryUnusableHolder(tx, queue, o.uniqueKey().orElseThrow(), now)) {
+        // The key's holder could no longer run: it is a dead letter now, and the key is free.
+        id = returnedId(ps);
       }
       if (id == null) {
         // A live job of this queue holds the unique key: hand back its id, write nothing.
@@ -188,14 +263,14 @@ public final class QueueEngine {
           if (!rs.next()) {
             throw new GanderException("unique key conflict without a live job in " + queue);
           }
-          id = rs.getLong(1);
+          ids.add(new EnqueueResult(JobId.of(rs.getLong(1)), true));
         }
       } else {
-        readyNow = true;
+        inserted = true;
+        ids.add(new EnqueueResult(JobId.of(id), false));
       }
-      ids.add(JobId.of(id));
     }
-    if (readyNow) {
+    if (inserted) {
       // Scheduled jobs wake waiters too: they re-read the queue's next run time.
       String key = key(queue);
       tx.afterCommit(() -> hub.signal(key));
@@ -203,10 +278,75 @@ public final class QueueEngine {
     return ids;
   }
 
+  private static @Nullable Long returnedId(PreparedStatement ps) throws SQLException {
+    try (ResultSet rs = ps.executeQuery()) {
+      return rs.next() ? rs.getLong(1) : null;
+    }
+  }
+
+  /**
+   * Dead-letters the job holding {@code uniqueKey} if it can no longer run: expired unclaimed, or
+   * running on its last attempt with its lease run out. The sweeper would do the same a moment
+   * later; doing it here means a new job is never dropped in favour of one that will not run.
+   *
+   * @return whether the holder was buried
+   */
+  private boolean buryUnusableHolder(TxContext tx, String queue, String uniqueKey, long now)
+      throws SQLException {
+    PreparedStatement find = tx.prepared(FIND_UNIQUE);
+    find.setString(1, queue);
+    find.setString(2, uniqueKey);
+    long id;
+    String reason;
+    String error;
+    try (ResultSet rs = find.executeQuery()) {
+      if (!rs.next()) {
+        return false;
+      }
+      id = rs.getLong(1);
+      int state = rs.getInt(2);
+      long expiresAt = rs.getLong(3);
+      boolean expires = !rs.wasNull();
+      long leaseUntil = rs.getLong(4);
+      int attempt = rs.getInt(5);
+      int maxAttempts = rs.getInt(6);
+      if (state != RUNNING && expires && expiresAt <= now) {
+        reason = attempt == 0 ? EXPIRED : EXPIRED_WHILE_RETRYING;
+        error = "expired";
+      } else if (state == RUNNING && leaseUntil <= now && attempt >= maxAttempts) {
+        reason = LEASE_EXPIRED;
+        error = "lease expired";
+      } else {
+        return false;
+      }
+    }
+    PreparedStatement bury = tx.prepared(BURY_UNUSABLE_HOLDER);
+    bury.setString(1, error);
+    bury.setString(2, reason);
+    bury.setLong(3, now);
+    bury.setLong(4, id);
+    bury.executeUpdate();
+    PreparedStatement delete = tx.prepared(DELETE_ONE);
+    delete.setLong(1, id);
+    delete.executeUpdate();
+    signalEnded(tx, queue);
+    return true;
+  }
+
+  /** After the commit, wakes those waiting for results and for the queue to drain. */
+  private void signalEnded(TxContext tx, String queue) {
+    String drain = drainKey(queue);
+    tx.afterCommit(
+        () -> {
+          hub.signal(RESULTS_KEY);
+          hub.signal(drain);
+        });
+  }
+
   // ------------------------------------------------------------------ claim
 
   List<JobImpl> claim(SqliteQueue queue, String workerId, int max) {
-    long visibility = queue.options().visibilityTimeout().toMillis();
+    long visibility = Times.millis(queue.options().visibilityTimeout());
     List<JobImpl> jobs =
         store.writeRerunnable(
             c -> {
@@ -216,16 +356,21 @@ public final class QueueEngine {
               promote.setString(1, queue.name());
               promote.setLong(2, now);
               promote.executeUpdate();
-              long leaseUntil = now + visibility;
+              long leaseUntil = Times.plus(now, visibility);
               PreparedStatement claim = tx.prepared(max == 1 ? CLAIM_ONE : CLAIM_MANY);
               claim.setLong(1, leaseUntil);
               claim.setString(2, workerId);
-              claim.setString(3, queue.name());
-              claim.setLong(4, now);
-              claim.setInt(5, max);
+              claim.setLong(3, visibility);
+              claim.setString(4, queue.name());
+              claim.setLong(5, now);
+              claim.setInt(6, max);
               List<JobImpl> out = new ArrayList<>(Math.min(max, 64));
               try (ResultSet rs = claim.executeQuery()) {
                 while (rs.next()) {
+                  long expiresAt = rs.getLong(10);
+                  if (rs.wasNull()) {
+                    expiresAt = Long.MAX_VALUE;
+                  }
                   out.add(
                       new JobImpl(
                           this,
@@ -239,6 +384,7 @@ public final class QueueEngine {
                           rs.getLong(7),
                           rs.getLong(8),
                           rs.getString(9),
+                          expiresAt,
                           workerId,
                           leaseUntil));
                 }
@@ -263,25 +409,29 @@ public final class QueueEngine {
   // ---------------------------------------------------------------- settle
 
   long heartbeat(JobImpl job, Duration extension) {
-    long until = clock.millis() + extension.toMillis();
+    long ms = Times.millis(extension);
+    long until = Times.plus(clock.millis(), ms);
     store.writeRerunnable(
         c -> {
           PreparedStatement ps = store.context().prepared(HEARTBEAT);
           ps.setLong(1, until);
-          ps.setLong(2, job.id);
-          ps.setLong(3, job.token);
+          ps.setLong(2, ms);
+          ps.setLong(3, job.id);
+          ps.setLong(4, job.token);
           requireLease(ps.executeUpdate(), job, "heartbeat");
           return null;
         });
     return until;
   }
 
+  /**
+   * Acks a job, storing its result (or the record that it succeeded) in the same transaction.
+   * The job is marked settled only when that transaction commits.
+   */
   void ack(JobImpl job, @Nullable Object result) {
+    QueueOptions options = job.handle().options();
     String json =
-        result == null
-            ? null
-            : codec.encode(result, job.handle().options().maxPayloadBytes(), "result");
-    long expires = clock.millis() + job.handle().options().resultTtl().toMillis();
+        result == null ? null : codec.encode(result, options.maxPayloadBytes(), "result");
     store.writeRerunnable(
         c -> {
           TxContext tx = store.context();
@@ -289,45 +439,78 @@ public final class QueueEngine {
           ps.setLong(1, job.id);
           ps.setLong(2, job.token);
           requireLease(ps.executeUpdate(), job, "ack");
-          if (json != null) {
-            PreparedStatement save = tx.prepared(SAVE_RESULT);
-            save.setLong(1, job.id);
-            save.setString(2, json);
-            save.setLong(3, expires);
-            save.executeUpdate();
-            tx.afterCommit(() -> hub.signal(RESULTS_KEY));
-          }
+          saveRecord(tx, job, json, options, clock.millis());
+          tx.afterCommit(job::markSettled);
+          signalEnded(tx, job.queue());
           return null;
         });
   }
 
+  private static void saveRecord(
+      TxContext tx, JobImpl job, @Nullable String json, QueueOptions options, long now)
+      throws SQLException {
+    Duration keep = json == null ? options.keepSucceeded() : options.resultTtl();
+    if (keep.isZero()) {
+      return;
+    }
+    PreparedStatement save = tx.prepared(SAVE_RESULT);
+    save.setLong(1, job.id);
+    save.setString(2, job.queue());
+    setNullableString(save, 3, json);
+    save.setInt(4, job.attempt());
+    save.setLong(5, now);
+    save.setLong(6, Times.plus(now, keep));
+    save.executeUpdate();
+  }
+
   /**
-   * Acks many jobs in one transaction; a job whose lease was lost is skipped.
+   * Acks many jobs in one transaction; a job whose lease was lost is skipped. Each acked job is
+   * marked settled when the transaction commits.
    *
    * @return for each job, whether it was acked
    */
   boolean[] ackAll(List<JobImpl> jobs) {
     return store.writeRerunnable(
         c -> {
-          PreparedStatement ps = store.context().prepared(ACK);
+          TxContext tx = store.context();
+          PreparedStatement ps = tx.prepared(ACK);
+          long now = clock.millis();
           boolean[] acked = new boolean[jobs.size()];
+          List<JobImpl> done = new ArrayList<>(jobs.size());
           for (int i = 0; i < acked.length; i++) {
             JobImpl job = jobs.get(i);
             ps.setLong(1, job.id);
             ps.setLong(2, job.token);
             acked[i] = ps.executeUpdate() == 1;
+            if (acked[i]) {
+              saveRecord(tx, job, null, job.handle().options(), now);
+              done.add(job);
+            }
+          }
+          if (!done.isEmpty()) {
+            tx.afterCommit(() -> done.forEach(JobImpl::markSettled));
+            signalEnded(tx, done.get(0).queue());
           }
           return acked;
         });
   }
 
+  /**
+   * Puts a job back to run after {@code delay}; dead-letters it instead when that was its last
+   * attempt ({@code failed}) or when the retry would start after its expiry ({@code
+   * expired-while-retrying}). The one place that decides a failed attempt's fate.
+   */
   void retry(JobImpl job, Duration delay, String error) {
     if (job.attempt() >= job.maxAttempts()) {
-      deadLetter(job, error, "failed");
+      deadLetter(job, error, FAILED);
       return;
     }
     long now = clock.millis();
-    long runAt = now + delay.toMillis();
+    long runAt = Times.plus(now, delay);
+    if (job.expiresAt != Long.MAX_VALUE && runAt >= job.expiresAt) {
+      deadLetter(job, error, EXPIRED_WHILE_RETRYING);
+      return;
+    }
     int state = runAt > now ? SCHEDULED : READY;
     String key = key(job.queue());
     store.writeRerunnable(
@@ -340,11 +523,13 @@ public final class QueueEngine {
           ps.setLong(4, job.id);
           ps.setLong(5, job.token);
           requireLease(ps.executeUpdate(), job, "retry");
+          tx.afterCommit(job::markSettled);
           tx.afterCommit(() -> hub.signal(key));
           return null;
         });
   }
 
+  /** Gives a job back; {@code refundAttempt} when it was claimed but never started. */
   void release(JobImpl job, boolean refundAttempt) {
     String key = key(job.queue());
     store.writeRerunnable(
@@ -357,6 +542,7 @@ public final class QueueEngine {
           if (ps.executeUpdate() > 0) {
             tx.afterCommit(() -> hub.signal(key));
           }
+          tx.afterCommit(job::markSettled);
           return null;
         });
   }
@@ -376,6 +562,8 @@ public final class QueueEngine {
           PreparedStatement delete = tx.prepared(DELETE_ONE);
           delete.setLong(1, job.id);
           delete.executeUpdate();
+          tx.afterCommit(job::markSettled);
+          signalEnded(tx, job.queue());
           return null;
         });
   }
@@ -407,34 +595,41 @@ public final class QueueEngine {
    * @return how many rows changed
    */
   public int sweep() {
-    long now = clock.millis();
     return store.writeRerunnable(
         c -> {
+          long now = clock.millis();
           TxContext tx = store.context();
           int changed = 0;
+          PreparedStatement clamp = tx.prepared(CLAMP_LEASES);
+          clamp.setLong(1, now);
+          clamp.setLong(2, now);
+          int clamped = clamp.executeUpdate();
+          if (clamped > 0) {
+            log.warn(
+                "The clock stepped back: {} lease(s) granted later than now were shortened to"
+                    + " one lease length from now",
+                clamped);
+            changed += clamped;
+          }
           PreparedStatement bury = tx.prepared(BURY_LEASE_EXPIRED);
           bury.setLong(1, now);
           bury.setLong(2, now);
           changed += bury.executeUpdate();
           PreparedStatement delete = tx.prepared(DELETE_LEASE_EXPIRED);
           delete.setLong(1, now);
-          delete.executeUpdate();
+          Set<String> ended = new HashSet<>();
+          collect(delete, ended);
           PreparedStatement requeue = tx.prepared(REQUEUE_EXPIRED_LEASES);
           requeue.setLong(1, now);
-          List<String> woken = new ArrayList<>();
-          try (ResultSet rs = requeue.executeQuery()) {
-            while (rs.next()) {
-              woken.add(rs.getString(1));
-              changed++;
-            }
-          }
+          Set<String> woken = new HashSet<>();
+          changed += collect(requeue, woken);
           PreparedStatement buryExpired = tx.prepared(BURY_EXPIRED);
           buryExpired.setLong(1, now);
           buryExpired.setLong(2, now);
           changed += buryExpired.executeUpdate();
           PreparedStatement deleteExpired = tx.prepared(DELETE_EXPIRED);
           deleteExpired.setLong(1, now);
-          deleteExpired.executeUpdate();
+          collect(deleteExpired, ended);
           PreparedStatement purge = tx.prepared(PURGE_RESULTS);
           purge.setLong(1, now);
           changed += purge.executeUpdate();
@@ -446,8 +641,23 @@ public final class QueueEngine {
                   }
                 });
           }
+          for (String q : ended) {
+            signalEnded(tx, q);
+          }
           return changed;
         });
+  }
+
+  /** Runs a statement returning queue names into {@code into}; returns the number of rows. */
+  private static int collect(PreparedStatement ps, Set<String> into) throws SQLException {
+    int n = 0;
+    try (ResultSet rs = ps.executeQuery()) {
+      while (rs.next()) {
+        into.add(rs.getString(1));
+        n++;
+      }
+    }
+    return n;
   }
 
   /**
@@ -458,6 +668,7 @@ public final class QueueEngine {
   public long nextSweepAt() {
     return store.read(
         c -> {
+          long now = clock.millis();
           long next = Long.MAX_VALUE;
           next = Math.min(next, min(c, "SELECT min(lease_until) FROM gander_jobs WHERE state = 1"));
           next =
@@ -468,6 +679,10 @@ public final class QueueEngine {
                       "SELECT min(expires_at) FROM gander_jobs"
                           + " WHERE expires_at IS NOT NULL AND state <> 1"));
           next = Math.min(next, min(c, "SELECT min(expires_at) FROM gander_results"));
+          long latestGrant = min(c, LATEST_GRANT);
+          if (latestGrant != Long.MAX_VALUE && latestGrant > now) {
+            return now; // the clock stepped back past a grant: clamp that lease now
+          }
           return next;
         });
   }
@@ -588,42 +803,56 @@ public final class QueueEngine {
         });
   }
 
+  /**
+   * Moves dead letters back to the queue with a new attempt budget. A dead job whose unique key
+   * is held by a live job stays dead; among dead jobs sharing a key, only the newest revives (the
+   * key admits one live job). Skipped jobs stay as they were, and are logged.
+   *
+   * @param id one dead job, or {@code null} for all of the queue's
+   * @return how many were requeued
+   */
   int requeueDead(String queue, @Nullable Long id) {
     long now = clock.millis();
-    String where = id == null ? "queue = ?" : "queue = ? AND id = ?";
     return store.writeRerunnable(
         c -> {
-          int n;
-          try (PreparedStatement ps =
-              c.prepareStatement(
-                  "INSERT INTO gander_jobs (id, queue, payload, priority, run_at, state, attempt,"
-                      + " max_attempts, lease_token, unique_key, enqueued_at, last_error)"
-                      + " SELECT d.id, d.queue, d.payload, d.priority, ?, 0, 0, d.max_attempts,"
-                      + " d.lease_token, CASE WHEN EXISTS (SELECT 1 FROM gander_jobs j"
-                      + " WHERE j.queue = d.queue AND j.unique_key = d.unique_key) THEN NULL"
-                      + " ELSE d.unique_key END, d.enqueued_at, d.last_error"
-                      + " FROM gander_dead_jobs d WHERE "
-                      + where.replace("queue", "d.queue").replace("id =", "d.id ="))) {
-            ps.setLong(1, now);
-            ps.setString(2, queue);
-            if (id != null) {
-              ps.setLong(3, id);
-            }
-            n = ps.executeUpdate();
+          TxContext tx = store.context();
+          List<Long> revived = new ArrayList<>();
+          PreparedStatement ps = tx.prepared(id == null ? REQUEUE_ALL_DEAD : REQUEUE_ONE_DEAD);
+          ps.setLong(1, now);
+          ps.setString(2, queue);
+          if (id != null) {
+            ps.setLong(3, id);
           }
-          try (PreparedStatement ps =
-              c.prepareStatement("DELETE FROM gander_dead_jobs WHERE " + where)) {
-            ps.setString(1, queue);
-            if (id != null) {
-              ps.setLong(2, id);
+          try (ResultSet rs = ps.executeQuery()) {
+            while (rs.next()) {
+              revived.add(rs.getLong(1));
             }
-            ps.executeUpdate();
           }
-          if (n > 0) {
+          PreparedStatement delete = tx.prepared(DELETE_DEAD);
+          for (long r : revived) {
+            delete.setLong(1, r);
+            delete.executeUpdate();
+          }
+          PreparedStatement count = tx.prepared(id == null ? COUNT_DEAD : COUNT_ONE_DEAD);
+          count.setString(1, queue);
+          if (id != null) {
+            count.setLong(2, id);
+          }
+          try (ResultSet rs = count.executeQuery()) {
+            long left = rs.next() ? rs.getLong(1) : 0;
+            if (left > 0) {
+              log.info(
+                  "Requeue of dead jobs of '{}': {} left dead because a live or newer job holds"
+                      + " their unique key",
+                  queue,
+                  left);
+            }
+          }
+          if (!revived.isEmpty()) {
             String key = key(queue);
-            store.context().afterCommit(() -> hub.signal(key));
+            tx.afterCommit(() -> hub.signal(key));
           }
-          return n;
+          return revived.size();
         });
   }
 
@@ -650,7 +879,8 @@ public final class QueueEngine {
         c -> {
           try (PreparedStatement ps =
               c.prepareStatement(
-                  "SELECT value, expires_at FROM gander_results WHERE job_id = ? AND expires_at > ?")) {
+                  "SELECT value, expires_at FROM gander_results"
+                      + " WHERE job_id = ? AND expires_at > ? AND value IS NOT NULL")) {
             ps.setLong(1, id);
             ps.setLong(2, now);
             try (ResultSet rs = ps.executeQuery()) {
@@ -658,6 +888,100 @@ public final class QueueEngine {
                 return Optional.<ResultImpl>empty();
               }
               return Optional.of(new ResultImpl(codec, JobId.of(id), rs.getString(1), rs.getLong(2)));
+            }
+          }
+        });
+  }
+
+  /** What became of a job, in one snapshot. */
+  JobInfo info(JobId jobId) {
+    long id = jobId.value();
+    long now = clock.millis();
+    return store.read(
+        c -> {
+          try (PreparedStatement ps =
+              c.prepareStatement(
+                  "SELECT queue, state, attempt, last_error, run_at FROM gander_jobs WHERE id = ?")) {
+            ps.setLong(1, id);
+            try (ResultSet rs = ps.executeQuery()) {
+              if (rs.next()) {
+                int state = rs.getInt(2);
+                JobState s =
+                    state == RUNNING
+                        ? JobState.RUNNING
+                        : state == READY || rs.getLong(5) <= now
+                            ? JobState.READY
+                            : JobState.SCHEDULED;
+                return new JobInfo(
+                    jobId,
+                    s,
+                    Optional.of(rs.getString(1)),
+                    rs.getInt(3),
+                    Optional.ofNullable(rs.getString(4)),
+                    Optional.empty(),
+                    Optional.empty());
+              }
+            }
+          }
+          try (PreparedStatement ps =
+              c.prepareStatement(
+                  "SELECT queue, attempt, last_error, reason FROM gander_dead_jobs WHERE id = ?")) {
+            ps.setLong(1, id);
+            try (ResultSet rs = ps.executeQuery()) {
+              if (rs.next()) {
+                return new JobInfo(
+                    jobId,
+                    JobState.DEAD,
+                    Optional.of(rs.getString(1)),
+                    rs.getInt(2),
+                    Optional.ofNullable(rs.getString(3)),
+                    Optional.of(rs.getString(4)),
+                    Optional.empty());
+              }
+            }
+          }
+          try (PreparedStatement ps =
+              c.prepareStatement(
+                  "SELECT queue, value, attempt, expires_at FROM gander_results"
+                      + " WHERE job_id = ? AND expires_at > ?")) {
+            ps.setLong(1, id);
+            ps.setLong(2, now);
+            try (ResultSet rs = ps.executeQuery()) {
+              if (rs.next()) {
+                String json = rs.getString(2);
+                Optional<JobResult> result =
+                    json == null
+                        ? Optional.empty()
+                        : Optional.of(new ResultImpl(codec, jobId, json, rs.getLong(4)));
+                return new JobInfo(
+                    jobId,
+                    JobState.SUCCEEDED,
+                    Optional.ofNullable(rs.getString(1)),
+                    rs.getInt(3),
+                    Optional.empty(),
+                    Optional.empty(),
+                    result);
+              }
+            }
+          }
+          return JobInfo.unknown(jobId);
+        });
+  }
+
+  /** Whether the queue has no live job: none ready, scheduled or running. */
+  boolean isDrained(String queue) {
+    return store.read(
+        c -> {
+          try (PreparedStatement ps =
+              c.prepareStatement(
+                  "SELECT EXISTS (SELECT 1 FROM gander_jobs WHERE queue = ? AND state = 0)"
+                      + " OR EXISTS (SELECT 1 FROM gander_jobs WHERE queue = ? AND state = 2)"
+                      + " OR EXISTS (SELECT 1 FROM gander_jobs WHERE state = 1 AND queue = ?)")) {
+            ps.setString(1, queue);
+            ps.setString(2, queue);
+            ps.setString(3, queue);
+            try (ResultSet rs = ps.executeQuery()) {
+              return rs.next() && rs.getInt(1) == 0;
             }
           }
         });

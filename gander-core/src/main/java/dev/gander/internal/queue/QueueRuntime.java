@@ -83,6 +83,16 @@ public final class QueueRuntime implements AutoCloseable {
     return watcher.usingFileEvents();
   }
 
+  /**
+   * How many wake-up keys take memory now: only keys someone waits on, for the test of the rule
+   * that memory per name is released.
+   *
+   * @return the number of keys
+   */
+  public int wakeKeyCount() {
+    return hub.keyCount();
+  }
+
   /** Closes workers (gracefully), then the sweeper, waiters and the watcher. */
   @Override
   public void close() {

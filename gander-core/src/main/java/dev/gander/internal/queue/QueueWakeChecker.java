@@ -7,6 +7,7 @@ import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.time.Clock;
 import java.util.ArrayList;
+import java.util.Collection;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -24,6 +25,11 @@ final class QueueWakeChecker implements CommitWatcher.Checker {
 
   QueueWakeChecker(Clock clock) {
     this.clock = clock;
+  }
+
+  @Override
+  public void retainOnly(Collection<String> waitedKeys) {
+    lastNextRun.keySet().retainAll(waitedKeys);
   }
 
   @Override

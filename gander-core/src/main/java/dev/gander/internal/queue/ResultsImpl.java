@@ -1,14 +1,20 @@
 package dev.gander.internal.queue;
 
+import dev.gander.GanderClosedException;
 import dev.gander.GanderException;
+import dev.gander.internal.Times;
+import dev.gander.internal.wake.WakeHub;
+import dev.gander.queue.JobDeadException;
 import dev.gander.queue.JobId;
+import dev.gander.queue.JobInfo;
 import dev.gander.queue.JobResult;
+import dev.gander.queue.JobState;
 import dev.gander.queue.Results;
 import java.time.Duration;
 import java.util.Objects;
 import java.util.Optional;
 
-/** Job results, read from the store and awaited through the wake-up hub. */
+/** Job results and records, read from the store and awaited through the wake-up hub. */
 public final class ResultsImpl implements Results {
   private final QueueEngine engine;
 
@@ -24,27 +30,54 @@ public final class ResultsImpl implements Results {
   @Override
   public Optional<JobResult> get(JobId id) {
     Objects.requireNonNull(id, "id");
+    engine.checkOpen();
     return engine.result(id.value()).map(r -> r);
   }
 
   @Override
-  public Optional<JobResult> await(JobId id, Duration timeout) {
+  public JobInfo info(JobId id) {
     Objects.requireNonNull(id, "id");
-    Objects.requireNonNull(timeout, "timeout");
+    engine.checkOpen();
+    return engine.info(id);
+  }
+
+  @Override
+  public Optional<JobResult> await(JobId id, Duration timeout) {
+    JobInfo info = awaitEnd(id, timeout);
+    if (info.state() == JobState.DEAD) {
+      throw new JobDeadException(info);
+    }
+    return info.result();
+  }
+
+  @Override
+  public JobInfo awaitEnd(JobId id, Duration timeout) {
+    Objects.requireNonNull(id, "id");
+    Times.notNegative(timeout, "timeout");
+    engine.checkOpen();
     engine.consumerStarted();
-    long deadline = System.nanoTime() + Math.max(0, timeout.toNanos());
-    while (true) {
-      long seen = engine.hub.seq(QueueEngine.RESULTS_KEY);
-      Optional<JobResult> r = get(id);
-      long left = deadline - System.nanoTime();
-      if (r.isPresent() || left <= 0 || engine.hub.isClosed()) {
-        return r;
-      }
-      try {
-        engine.hub.await(QueueEngine.RESULTS_KEY, seen, left);
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
-        throw new GanderException("Interrupted while awaiting the result of job " + id, e);
+    long deadline = Times.deadline(Times.nanos(timeout));
+    try (WakeHub.Interest wake = engine.hub.interest(QueueEngine.RESULTS_KEY)) {
+      while (true) {
+        long seen = wake.seq();
+        JobInfo info = engine.info(id);
+        if (info.state().isFinal()) {
+          return info;
+        }
+        if (engine.hub.isClosed()) {
+          throw new GanderClosedException(
+              "The database closed while waiting for the end of job " + id);
+        }
+        long left = Times.nanosLeft(deadline);
+        if (left <= 0) {
+          return info;
+        }
+        try {
+          wake.await(seen, left);
+        } catch (InterruptedException e) {
+          Thread.currentThread().interrupt();
+          throw new GanderException("Interrupted while awaiting the end of job " + id, e);
+        }
       }
     }
   }

@@ -3,9 +3,12 @@ package dev.gander.internal.queue;
 import dev.gander.GanderClosedException;
 import dev.gander.GanderException;
 import dev.gander.internal.Names;
+import dev.gander.internal.Times;
+import dev.gander.internal.wake.WakeHub;
 import dev.gander.internal.store.TransactionImpl;
 import dev.gander.queue.DeadLetter;
 import dev.gander.queue.EnqueueOptions;
+import dev.gander.queue.EnqueueResult;
 import dev.gander.queue.Job;
 import dev.gander.queue.JobHandler;
 import dev.gander.queue.JobId;
@@ -69,7 +72,20 @@ public final class SqliteQueue implements Queue {
 
   @Override
   public JobId enqueue(@Nullable Object payload, EnqueueOptions options) {
+    return submit(payload, options).id();
+  }
+
+  @Override
+  public EnqueueResult submit(@Nullable Object payload, EnqueueOptions options) {
     List<QueueEngine.NewJob> jobs = List.of(encode(payload, options));
+    return engine.store.writeRerunnable(c -> engine.insert(name, jobs)).get(0);
+  }
+
+  @Override
+  public EnqueueResult submit(Transaction tx, @Nullable Object payload, EnqueueOptions options) {
+    checkTransaction(tx);
+    List<QueueEngine.NewJob> jobs = List.of(encode(payload, options));
+    // Inside the caller's write function, so this joins its transaction.
     return engine.store.writeRerunnable(c -> engine.insert(name, jobs)).get(0);
   }
 
@@ -80,15 +96,16 @@ public final class SqliteQueue implements Queue {
 
   @Override
   public JobId enqueue(Transaction tx, @Nullable Object payload, EnqueueOptions options) {
+    return submit(tx, payload, options).id();
+  }
+
+  private void checkTransaction(Transaction tx) {
     Objects.requireNonNull(tx, "tx");
     if (!(tx instanceof TransactionImpl) || ((TransactionImpl) tx).store() != engine.store) {
       throw new IllegalArgumentException(
           "The transaction belongs to another database: enqueue inside that database's"
               + " inTransaction");
     }
-    List<QueueEngine.NewJob> jobs = List.of(encode(payload, options));
-    // Inside the caller's write function, so this joins its transaction.
-    return engine.store.writeRerunnable(c -> engine.insert(name, jobs)).get(0);
   }
 
   @Override
@@ -106,7 +123,11 @@ public final class SqliteQueue implements Queue {
     for (Object p : payloads) {
       jobs.add(encode(p, options));
     }
-    return List.copyOf(engine.store.writeRerunnable(c -> engine.insert(name, jobs)));
+    List<JobId> ids = new ArrayList<>(jobs.size());
+    for (EnqueueResult r : engine.store.writeRerunnable(c -> engine.insert(name, jobs))) {
+      ids.add(r.id());
+    }
+    return List.copyOf(ids);
   }
 
   private QueueEngine.NewJob encode(@Nullable Object payload, EnqueueOptions o) {
@@ -140,24 +161,22 @@ public final class SqliteQueue implements Queue {
   @Override
   public Optional<Job> poll(String workerId, Duration timeout) {
     checkWorkerId(workerId);
-    Objects.requireNonNull(timeout, "timeout");
+    Times.notNegative(timeout, "timeout");
+    engine.checkOpen();
     engine.consumerStarted();
-    List<JobImpl> jobs = pollInternal(workerId, 1, timeout.toNanos());
+    List<JobImpl> jobs = pollInternal(workerId, 1, Times.nanos(timeout));
     return jobs.isEmpty() ? Optional.empty() : Optional.of(jobs.get(0));
   }
 
   @Override
   public Job take(String workerId) {
     checkWorkerId(workerId);
+    engine.checkOpen();
     engine.consumerStarted();
     while (true) {
       List<JobImpl> jobs = pollInternal(workerId, 1, TimeUnit.MINUTES.toNanos(1));
       if (!jobs.isEmpty()) {
         return jobs.get(0);
-      }
-      if (engine.hub.isClosed()) {
-        throw new GanderClosedException(
-            "The database closed while take() waited for a job of '" + name + "'");
       }
     }
   }
@@ -167,29 +186,70 @@ public final class SqliteQueue implements Queue {
    * commit that makes work claimable, and at the queue's next scheduled run time.
    */
   List<JobImpl> pollInternal(String workerId, int max, long timeoutNanos) {
-    String key = QueueEngine.key(name);
-    long deadline = System.nanoTime() + Math.max(0, timeoutNanos);
-    while (true) {
-      long seen = engine.hub.seq(key);
-      List<JobImpl> jobs = engine.claim(this, workerId, max);
-      if (!jobs.isEmpty()) {
-        return jobs;
+    long deadline = Times.deadline(timeoutNanos);
+    try (WakeHub.Interest wake = engine.hub.interest(QueueEngine.key(name))) {
+      while (true) {
+        long seen = wake.seq();
+        List<JobImpl> jobs = engine.claim(this, workerId, max);
+        if (!jobs.isEmpty()) {
+          return jobs;
+        }
+        if (engine.hub.isClosed()) {
+          throw closedWhileWaiting("a job");
+        }
+        long left = Times.nanosLeft(deadline);
+        if (left <= 0) {
+          return jobs;
+        }
+        long wait = left;
+        Optional<Long> next = engine.nextScheduled(name);
+        if (next.isPresent()) {
+          long untilDue =
+              TimeUnit.MILLISECONDS.toNanos(Math.max(0, next.get() - engine.clock.millis()));
+          wait = Math.min(wait, Math.max(TimeUnit.MILLISECONDS.toNanos(1), untilDue));
+        }
+        try {
+          wake.await(seen, wait);
+        } catch (InterruptedException e) {
+          Thread.currentThread().interrupt();
+          throw new GanderException("Interrupted while waiting for a job of '" + name + "'", e);
+        }
       }
-      long left = deadline - System.nanoTime();
-      if (left <= 0 || engine.hub.isClosed()) {
-        return jobs;
-      }
-      long wait = left;
-      Optional<Long> next = engine.nextScheduled(name);
-      if (next.isPresent()) {
-        long untilDue = TimeUnit.MILLISECONDS.toNanos(next.get() - engine.clock.millis());
-        wait = Math.min(wait, Math.max(TimeUnit.MILLISECONDS.toNanos(1), untilDue));
-      }
-      try {
-        engine.hub.await(key, seen, wait);
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
-        throw new GanderException("Interrupted while waiting for a job of '" + name + "'", e);
+    }
+  }
+
+  private GanderClosedException closedWhileWaiting(String what) {
+    return new GanderClosedException(
+        "The database closed while waiting for " + what + " of queue '" + name + "'");
+  }
+
+  @Override
+  public boolean awaitDrained(Duration timeout) {
+    Times.notNegative(timeout, "timeout");
+    engine.checkOpen();
+    engine.consumerStarted();
+    long deadline = Times.deadline(Times.nanos(timeout));
+    try (WakeHub.Interest wake = engine.hub.interest(QueueEngine.drainKey(name))) {
+      while (true) {
+        long seen = wake.seq();
+        if (engine.isDrained(name)) {
+          return true;
+        }
+        if (engine.hub.isClosed()) {
+          throw closedWhileWaiting("the drain");
+        }
+        long left = Times.nanosLeft(deadline);
+        if (left <= 0) {
+          return false;
+        }
+        try {
+          // Jobs also end by sweeps of other processes, noticed through the commit watcher; the
+          // one-second cap covers a retry scheduled by a process that then died.
+          wake.await(seen, Math.min(left, TimeUnit.SECONDS.toNanos(1)));
+        } catch (InterruptedException e) {
+          Thread.currentThread().interrupt();
+          throw new GanderException("Interrupted while waiting for '" + name + "' to drain", e);
+        }
       }
     }
   }
@@ -198,6 +258,7 @@ public final class SqliteQueue implements Queue {
   public Worker process(JobHandler handler, WorkerOptions options) {
     Objects.requireNonNull(handler, "handler");
     Objects.requireNonNull(options, "options");
+    engine.checkOpen();
     engine.consumerStarted();
     ManagedWorker w = new ManagedWorker(this, handler, options);
     workerRegistry.accept(w);
@@ -250,6 +311,7 @@ public final class SqliteQueue implements Queue {
   @Override
   public int ackAll(List<? extends Job> jobs) {
     Objects.requireNonNull(jobs, "jobs");
+    engine.checkOpen();
     List<JobImpl> own = new ArrayList<>(jobs.size());
     for (Job job : jobs) {
       Objects.requireNonNull(job, "a job in jobs is null");
@@ -267,11 +329,10 @@ public final class SqliteQueue implements Queue {
     if (own.isEmpty()) {
       return 0;
     }
-    boolean[] acked = engine.ackAll(own);
+    // Each acked job is marked settled when the transaction commits (see QueueEngine.ackAll).
     int n = 0;
-    for (int i = 0; i < acked.length; i++) {
-      if (acked[i]) {
-        own.get(i).markSettled();
+    for (boolean acked : engine.ackAll(own)) {
+      if (acked) {
         n++;
       }
     }

@@ -1,6 +1,7 @@
 package dev.gander.internal.queue;
 
 import dev.gander.GanderClosedException;
+import dev.gander.internal.Times;
 import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -66,13 +67,18 @@ final class Sweeper implements AutoCloseable {
           if (closed) {
             return;
           }
-          wakeAt = Math.min(next, now + MAX_SLEEP_MS);
+          wakeAt = Math.min(next, Times.plus(now, MAX_SLEEP_MS));
+          // Bounded by real (monotonic) time, not by the clock: a clock stepped back must not
+          // keep the sweeper asleep until it catches up with where it was.
+          long realDeadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(MAX_SLEEP_MS);
           long sleep;
           while (!closed && (sleep = wakeAt - engine.clock.millis()) > 0) {
-            lock.wait(Math.min(sleep, MAX_SLEEP_MS));
-            if (engine.clock.millis() >= now + MAX_SLEEP_MS) {
+            long realLeft = realDeadline - System.nanoTime();
+            if (realLeft <= 0) {
               break;
             }
+            TimeUnit.NANOSECONDS.timedWait(
+                lock, Math.min(TimeUnit.MILLISECONDS.toNanos(sleep), realLeft));
           }
           if (closed) {
             return;

@@ -369,17 +369,23 @@ public final class SqliteStore implements Store {
 
   private <T extends @Nullable Object> T nested(TxContext ctx, SqlFunction<TxOutcome<T>> fn) {
     String savepoint = "gander_nested_" + (++ctx.depth);
+    WriteRequest<?> req = ctx.request;
+    // After-commit hooks registered inside a savepoint that is rolled back must not run: they
+    // would report work (a settled job, a wake-up) that was undone.
+    int hooksBefore = req == null || req.hooks == null ? 0 : req.hooks.size();
     try (Statement st = ctx.raw.createStatement()) {
       st.execute("SAVEPOINT " + savepoint);
       TxOutcome<T> outcome;
       try {
         outcome = fn.apply(ctx.guarded);
       } catch (SQLException | RuntimeException | Error e) {
+        dropHooksSince(req, hooksBefore);
         st.execute("ROLLBACK TO " + savepoint);
         st.execute("RELEASE " + savepoint);
         throw e;
       }
       if (!outcome.commit()) {
+        dropHooksSince(req, hooksBefore);
         st.execute("ROLLBACK TO " + savepoint);
       }
       st.execute("RELEASE " + savepoint);
@@ -388,6 +394,12 @@ public final class SqliteStore implements Store {
       throw errors.translate(e);
     } finally {
       ctx.depth--;
+    }
+  }
+
+  private static void dropHooksSince(@Nullable WriteRequest<?> req, int count) {
+    if (req != null && req.hooks != null && req.hooks.size() > count) {
+      req.hooks.subList(count, req.hooks.size()).clear();
     }
   }
 

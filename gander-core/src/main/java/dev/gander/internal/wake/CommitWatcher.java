@@ -64,6 +64,14 @@ public final class CommitWatcher implements AutoCloseable {
      * @throws SQLException on a database failure
      */
     List<String> keysToWake(Connection connection, List<String> waitedKeys) throws SQLException;
+
+    /**
+     * Forgets what it remembers of keys nobody waits on any more, so that memory per name lasts
+     * only while the name is waited on.
+     *
+     * @param waitedKeys the keys someone waits on now
+     */
+    default void retainOnly(java.util.Collection<String> waitedKeys) {}
   }
 
   private final SqliteStore store;
@@ -193,8 +201,11 @@ public final class CommitWatcher implements AutoCloseable {
             hub.signal(k);
           }
         }
-        if (checkedAt.size() > 1024) {
-          checkedAt.keySet().retainAll(hub.waitedKeys());
+        if (checkedAt.size() > 64) {
+          // Forget keys nobody waits on: memory per name lasts only while it is waited on.
+          List<String> waited = hub.waitedKeys();
+          checkedAt.keySet().retainAll(waited);
+          checker.retainOnly(waited);
         }
       }
     } catch (ClosedWatchServiceException | InterruptedException e) {

@@ -18,30 +18,85 @@ public final class WakeHub {
   private int totalWaiters;
   private volatile boolean closed;
 
+  /** A key's state; it exists only while someone holds an {@link Interest} in the key. */
   private static final class Signal {
     long seq;
     int waiters;
-  }
-
-  private Signal slot(String key) {
-    return signals.computeIfAbsent(key, k -> new Signal());
+    /** Interests held; guarded by the map's per-key lock ({@code compute}). */
+    int holders;
   }
 
   /**
-   * The current sequence number of a key; read it before checking the database.
+   * Registers interest in {@code key}: signals to it are counted from now until the interest is
+   * closed. A key nobody holds an interest in takes no memory, so waiting on many distinct keys
+   * over time does not grow the hub.
    *
    * @param key the key
-   * @return the number
+   * @return the interest; close it when done waiting
    */
-  public long seq(String key) {
-    Signal s = slot(key);
-    synchronized (s) {
-      return s.seq;
+  public Interest interest(String key) {
+    Signal s =
+        signals.compute(
+            key,
+            (k, v) -> {
+              Signal r = v == null ? new Signal() : v;
+              r.holders++;
+              return r;
+            });
+    return new Interest(key, s);
+  }
+
+  private void release(String key) {
+    signals.computeIfPresent(key, (k, v) -> --v.holders == 0 ? null : v);
+  }
+
+  /** Interest in one key: read its sequence number, check the database, then wait for a change. */
+  public final class Interest implements AutoCloseable {
+    private final String key;
+    private final Signal s;
+    private boolean released;
+
+    private Interest(String key, Signal s) {
+      this.key = key;
+      this.s = s;
+    }
+
+    /**
+     * The current sequence number of the key; read it before checking the database.
+     *
+     * @return the number
+     */
+    public long seq() {
+      synchronized (s) {
+        return s.seq;
+      }
+    }
+
+    /**
+     * Waits until the key is signalled after {@code seen}, or the time runs out, or the hub
+     * closes.
+     *
+     * @param seen the sequence number read before checking the database
+     * @param timeoutNanos the longest wait
+     * @return {@code true} if signalled, {@code false} on timeout or close
+     * @throws InterruptedException if interrupted
+     */
+    public boolean await(long seen, long timeoutNanos) throws InterruptedException {
+      return WakeHub.this.await(s, seen, timeoutNanos);
+    }
+
+    /** Gives up the interest; the key's memory is released when nobody else holds it. */
+    @Override
+    public void close() {
+      if (!released) {
+        released = true;
+        release(key);
+      }
     }
   }
 
   /**
-   * Wakes every waiter of {@code key}.
+   * Wakes every waiter of {@code key}. A key nobody is interested in costs one map lookup.
    *
    * @param key the key
    */
@@ -66,17 +121,16 @@ public final class WakeHub {
   }
 
   /**
-   * Waits until {@code key} is signalled after {@code seen}, or the time runs out.
+   * How many keys take memory now, for tests of the rule that memory per name is released.
    *
-   * @param key the key
-   * @param seen the sequence number read before checking the database
-   * @param timeoutNanos the longest wait
-   * @return {@code true} if signalled, {@code false} on timeout or close
-   * @throws InterruptedException if interrupted
+   * @return the number of keys with an interest
    */
-  public boolean await(String key, long seen, long timeoutNanos) throws InterruptedException {
-    Signal s = slot(key);
-    long deadline = System.nanoTime() + timeoutNanos;
+  public int keyCount() {
+    return signals.size();
+  }
+
+  private boolean await(Signal s, long seen, long timeoutNanos) throws InterruptedException {
+    long deadline = dev.gander.internal.Times.deadline(timeoutNanos);
     synchronized (s) {
       if (s.seq != seen) {
         return true;
