@@ -7,6 +7,10 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.core.JsonToken;
 import com.fasterxml.jackson.core.type.TypeReference;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializationFeature;
+import com.fasterxml.jackson.databind.json.JsonMapper;
+import com.fasterxml.jackson.datatype.jdk8.Jdk8Module;
+import com.fasterxml.jackson.datatype.jsr310.JavaTimeModule;
 import dev.gander.PayloadCodecException;
 import dev.gander.PayloadTooLargeException;
 import dev.gander.queue.RawJson;
@@ -20,6 +24,25 @@ public final class JsonCodec {
   private static final JsonFactory STRICT = new JsonFactory();
 
   private final ObjectMapper mapper;
+
+  /**
+   * The mapper a database uses when the application gives none: Jackson's defaults, plus the
+   * modules found on the class path, plus java.time ({@code Instant}, {@code LocalDate}, {@code
+   * Duration}, ...) and {@code Optional}, registered explicitly so they work on the module path and
+   * in shaded jars too. Dates and times are written as ISO-8601 strings ({@code
+   * "2024-02-29T12:00:00Z"}), not numbers, so that the stored JSON reads the same to people, SQL
+   * and other languages.
+   *
+   * @return a new mapper
+   */
+  public static ObjectMapper defaultMapper() {
+    return JsonMapper.builder()
+        .findAndAddModules()
+        .addModule(new JavaTimeModule())
+        .addModule(new Jdk8Module())
+        .disable(SerializationFeature.WRITE_DATES_AS_TIMESTAMPS)
+        .build();
+  }
 
   /**
    * Uses {@code mapper}, which is not modified.
