@@ -18,6 +18,7 @@ public record RawJson(String json) {
   /**
    * Checks the text.
    *
+   * @param json the JSON text: exactly one JSON value
    * @throws PayloadCodecException if the text is empty, only whitespace, not well-formed JSON, or
    *     has anything after its first value (such as {@code {"a":1} trailing} or {@code [1] [2]})
    */
