@@ -9,6 +9,8 @@ module dev.gander.core {
   requires transitive java.sql;
   requires org.xerial.sqlitejdbc;
   requires transitive com.fasterxml.jackson.databind;
+  requires com.fasterxml.jackson.datatype.jsr310;
+  requires com.fasterxml.jackson.datatype.jdk8;
   requires org.slf4j;
   requires static transitive org.jspecify;
 

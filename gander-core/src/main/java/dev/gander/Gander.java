@@ -2,6 +2,7 @@ package dev.gander;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.gander.internal.GanderImpl;
+import dev.gander.internal.queue.JsonCodec;
 import dev.gander.queue.Queue;
 import dev.gander.queue.QueueOptions;
 import dev.gander.queue.Results;
@@ -219,7 +220,7 @@ public interface Gander extends AutoCloseable {
       if (path == null) {
         throw new IllegalStateException("no database path: call path(Path.of(\"app.db\")) first");
       }
-      ObjectMapper m = mapper != null ? mapper : new ObjectMapper().findAndRegisterModules();
+      ObjectMapper m = mapper != null ? mapper : JsonCodec.defaultMapper();
       return new GanderImpl(Store.open(path, store.build()), clock, m, wakeMode);
     }
   }

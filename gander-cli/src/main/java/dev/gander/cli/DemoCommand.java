@@ -39,6 +39,12 @@ final class DemoCommand implements Callable<Integer> {
   @Spec CommandSpec spec;
 
   @Option(
+      names = {"-h", "--help"},
+      usageHelp = true,
+      description = "Show this help message and exit.")
+  boolean help;
+
+  @Option(
       names = "--db",
       paramLabel = "FILE",
       description = "database file to use (default: a new file in a temporary directory)")
@@ -173,10 +179,20 @@ final class DemoCommand implements Callable<Integer> {
             d.reason(),
             d.lastError().orElse(""));
       }
-      out.println();
-      out.printf("Database %s is %s on disk%n", file, Describe.bytes(gander.store().info().sizeOnDisk()));
     }
+    out.println();
     out.println("Closed cleanly (WAL checkpointed).");
+    // Measured after close, as `gander info` measures it: the -wal is checkpointed by then.
+    out.printf("Database %s is %s on disk%n", file, Describe.size(Describe.read(file)));
+    if (db == null) {
+      out.printf(
+          "The database was kept, in a new temporary directory: delete %s when done."
+              + " Use --db FILE to choose the file.%n",
+          file.getParent());
+    } else {
+      out.printf("The database was kept at %s.%n", file);
+    }
+    out.printf("Describe it again with: gander info %s%n", file);
     return 0;
   }
 

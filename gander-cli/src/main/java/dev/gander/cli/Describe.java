@@ -1,12 +1,24 @@
 package dev.gander.cli;
 
+import dev.gander.store.Store;
 import dev.gander.store.StoreInfo;
 import java.io.PrintWriter;
+import java.nio.file.Path;
 import java.util.Locale;
 
 /** Prints a {@link StoreInfo} the same way for every command. */
 final class Describe {
   private Describe() {}
+
+  /**
+   * Reads what {@code gander info} reports about a database, opening it read-only so that nothing
+   * is written. Every command that reports on a file uses this, so they agree.
+   */
+  static StoreInfo read(Path file) {
+    try (Store store = Store.openReadOnly(file)) {
+      return store.info();
+    }
+  }
 
   static void print(PrintWriter out, StoreInfo info) {
     out.printf("  path            %s%n", info.path());
@@ -14,8 +26,13 @@ final class Describe {
     out.printf("  journal mode    %s%n", info.journalMode());
     out.printf("  synchronous     %s%n", info.synchronous().name().toLowerCase(Locale.ROOT));
     out.printf("  page size       %d bytes%n", info.pageSize());
-    out.printf("  size on disk    %s%n", bytes(info.sizeOnDisk()));
+    out.printf("  size on disk    %s%n", size(info));
     out.printf("  opened          %s%n", info.readOnly() ? "read-only" : "read-write");
+  }
+
+  /** The database's size on disk (file and {@code -wal}), formatted as every command shows it. */
+  static String size(StoreInfo info) {
+    return bytes(info.sizeOnDisk());
   }
 
   static String bytes(long n) {

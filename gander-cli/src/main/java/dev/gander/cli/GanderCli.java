@@ -4,16 +4,20 @@ import java.io.PrintWriter;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
-/** The {@code gander} command. Run {@code gander --help} for its subcommands. */
+/**
+ * The {@code gander} command. Run {@code gander --help} for its subcommands.
+ *
+ * <p>Exit status: 0 on success, 1 when a command fails, 2 for a usage error (including no
+ * subcommand: the command itself does nothing, so picocli reports the missing subcommand and the
+ * usage on standard error).
+ */
 @Command(
     name = "gander",
     mixinStandardHelpOptions = true,
     versionProvider = GanderCli.Version.class,
     description = "A task runtime that lives in one SQLite file.",
     subcommands = {DemoCommand.class, InfoCommand.class})
-public final class GanderCli implements Runnable {
-  @CommandLine.Spec CommandLine.Model.CommandSpec spec;
-
+public final class GanderCli {
   /**
    * Runs the command line and exits with its status.
    *
@@ -41,11 +45,6 @@ public final class GanderCli implements Runnable {
           return 1;
         });
     return cli.execute(args);
-  }
-
-  @Override
-  public void run() {
-    spec.commandLine().usage(spec.commandLine().getOut());
   }
 
   /** Reports the version from the jar's manifest. */

@@ -1,9 +1,9 @@
 package dev.gander.cli;
 
-import dev.gander.store.Store;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
 import picocli.CommandLine.Model.CommandSpec;
@@ -13,14 +13,18 @@ import picocli.CommandLine.Model.CommandSpec;
 final class InfoCommand implements Callable<Integer> {
   @Spec CommandSpec spec;
 
+  @Option(
+      names = {"-h", "--help"},
+      usageHelp = true,
+      description = "Show this help message and exit.")
+  boolean help;
+
   @Parameters(index = "0", paramLabel = "FILE", description = "the database file")
   Path file;
 
   @Override
   public Integer call() {
-    try (Store store = Store.openReadOnly(file)) {
-      Describe.print(spec.commandLine().getOut(), store.info());
-    }
+    Describe.print(spec.commandLine().getOut(), Describe.read(file));
     return 0;
   }
 }

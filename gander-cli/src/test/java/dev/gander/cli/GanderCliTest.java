@@ -2,10 +2,15 @@ package dev.gander.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import java.io.IOException;
 import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Comparator;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -65,5 +70,108 @@ class GanderCliTest {
 
     assertThat(err.toString()).contains("is not a SQLite database");
     assertThat(Files.readString(notDb)).startsWith("these are my notes");
+  }
+
+  @Test
+  void noArgumentsIsAUsageErrorWithTheUsageOnStandardError() {
+    assertThat(run()).isEqualTo(2);
+
+    assertThat(err.toString())
+        .contains("Missing required subcommand")
+        .contains("Usage: gander")
+        .contains("demo")
+        .contains("info");
+    assertThat(out.toString()).isEmpty();
+  }
+
+  @Test
+  void helpPrintsTheUsageAndSucceeds() {
+    assertThat(run("--help")).isEqualTo(0);
+    assertThat(out.toString()).contains("Usage: gander").contains("demo").contains("info");
+    assertThat(err.toString()).isEmpty();
+  }
+
+  @Test
+  void demoHelpPrintsTheDemosUsageWithoutRunningIt() {
+    assertThat(run("demo", "--help")).isEqualTo(0);
+
+    assertThat(out.toString())
+        .contains("Usage: gander demo")
+        .contains("--db=FILE")
+        .contains("--jobs=N")
+        .contains("--workers=N")
+        .doesNotContain("Enqueued");
+    assertThat(err.toString()).isEmpty();
+  }
+
+  @Test
+  void infoHelpPrintsTheInfoUsage() {
+    assertThat(run("info", "-h")).isEqualTo(0);
+
+    assertThat(out.toString()).contains("Usage: gander info").contains("FILE");
+    assertThat(err.toString()).isEmpty();
+  }
+
+  @Test
+  void demoReportsTheSizeThatInfoReportsAndSaysTheFileIsKept() {
+    Path db = dir.resolve("sized.db");
+    assertThat(run("demo", "--db", db.toString(), "--jobs", "2000")).isEqualTo(0);
+    String demo = out.toString();
+    out.getBuffer().setLength(0);
+    assertThat(run("info", db.toString())).isEqualTo(0);
+    String info = out.toString();
+
+    String demoSize = group(demo, "Database " + Pattern.quote(db.toString()) + " is (.+) on disk");
+    String infoSize = group(info, "size on disk\\s+(.+)");
+    assertThat(demoSize).isEqualTo(infoSize).matches("[0-9.]+ (B|KiB|MiB)");
+    // Measured after close: the -wal was checkpointed into the file and is empty or gone.
+    Path wal = Path.of(db + "-wal");
+    assertThat(!Files.exists(wal) || size(wal) == 0).as("empty or no -wal").isTrue();
+    assertThat(demo)
+        .contains("Closed cleanly")
+        .contains("The database was kept at " + db + ".")
+        .contains("gander info " + db)
+        .doesNotContain("temporary directory");
+  }
+
+  @Test
+  void demoWithoutDbSaysItKeepsItsTemporaryFileAndWhere() throws IOException {
+    assertThat(run("demo", "--jobs", "10")).isEqualTo(0);
+
+    Path kept = Path.of(group(out.toString(), "Database (.+) is .+ on disk"));
+    try {
+      assertThat(kept).exists().hasFileName("demo.db");
+      assertThat(out.toString())
+          .contains("Creating a new Gander database")
+          .contains(
+              "The database was kept, in a new temporary directory: delete "
+                  + kept.getParent()
+                  + " when done.")
+          .contains("gander info " + kept);
+    } finally {
+      deleteTree(kept.getParent());
+    }
+  }
+
+  private static String group(String text, String regex) {
+    Matcher m = Pattern.compile(regex).matcher(text);
+    assertThat(m.find()).as("output has /%s/:%n%s", regex, text).isTrue();
+    return m.group(1).strip();
+  }
+
+  private static long size(Path file) {
+    try {
+      return Files.size(file);
+    } catch (IOException e) {
+      throw new AssertionError(e);
+    }
+  }
+
+  private static void deleteTree(Path root) throws IOException {
+    try (Stream<Path> paths = Files.walk(root)) {
+      for (Path p : (Iterable<Path>) paths.sorted(Comparator.reverseOrder())::iterator) {
+        Files.delete(p);
+      }
+    }
   }
 }

@@ -30,7 +30,17 @@ public record EnqueueOptions(
 
   private static final EnqueueOptions DEFAULTS = builder().build();
 
-  /** Validates the options; use {@link #builder()} rather than calling this directly. */
+  /**
+   * Validates the options; use {@link #builder()} rather than calling this directly.
+   *
+   * @param priority higher runs first
+   * @param delay how long until the job is claimable
+   * @param runAt when the job becomes claimable
+   * @param maxAttempts the attempts for this job
+   * @param uniqueKey the key that keeps one live job
+   * @param expiresIn how long the job may wait to be claimed
+   * @throws IllegalArgumentException if an option is out of range
+   */
   public EnqueueOptions {
     Objects.requireNonNull(delay, "delay");
     Objects.requireNonNull(runAt, "runAt");

@@ -30,7 +30,17 @@ public record QueueOptions(
     Duration resultTtl,
     Duration keepSucceeded) {
 
-  /** Validates the options; use {@link #builder()} rather than calling this directly. */
+  /**
+   * Validates the options; use {@link #builder()} rather than calling this directly.
+   *
+   * @param visibilityTimeout the lease of a claim
+   * @param maxAttempts the default number of claims
+   * @param backoffBase the delay before the first retry
+   * @param backoffCap the longest delay between retries
+   * @param maxPayloadBytes the largest payload in UTF-8 bytes
+   * @param resultTtl how long a result is kept
+   * @throws IllegalArgumentException if an option is out of range
+   */
   public QueueOptions {
     positive(visibilityTimeout, "visibilityTimeout");
     positive(backoffBase, "backoffBase");

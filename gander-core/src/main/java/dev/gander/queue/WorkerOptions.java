@@ -17,7 +17,15 @@ import org.jspecify.annotations.Nullable;
 public record WorkerOptions(
     int concurrency, Optional<String> workerId, Duration shutdownTimeout, boolean heartbeat) {
 
-  /** Validates the options; use {@link #builder()} rather than calling this directly. */
+  /**
+   * Validates the options; use {@link #builder()} rather than calling this directly.
+   *
+   * @param concurrency how many jobs run at once
+   * @param workerId the name recorded on claimed jobs
+   * @param shutdownTimeout how long close waits for running jobs
+   * @param heartbeat whether leases are extended automatically
+   * @throws IllegalArgumentException if an option is out of range
+   */
   public WorkerOptions {
     Objects.requireNonNull(workerId, "workerId");
     Objects.requireNonNull(shutdownTimeout, "shutdownTimeout");

@@ -16,7 +16,15 @@ import java.util.Objects;
 public record StoreOptions(
     Duration busyTimeout, Synchronous synchronous, int readPoolSize, Duration closeTimeout) {
 
-  /** Validates the options; use {@link #builder()} rather than calling this directly. */
+  /**
+   * Validates the options; use {@link #builder()} rather than calling this directly.
+   *
+   * @param busyTimeout how long a write waits for another process's lock
+   * @param synchronous the writer's {@code PRAGMA synchronous}
+   * @param readPoolSize how many read-only connections
+   * @param closeTimeout how long close waits
+   * @throws IllegalArgumentException if an option is out of range
+   */
   public StoreOptions {
     Objects.requireNonNull(busyTimeout, "busyTimeout");
     Objects.requireNonNull(synchronous, "synchronous");
