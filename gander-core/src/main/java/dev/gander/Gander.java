@@ -188,8 +188,9 @@ public interface Gander extends AutoCloseable {
     }
 
     /**
-     * Sets the Jackson mapper for payloads and results (default: a plain {@code ObjectMapper}
-     * with the modules found on the class path).
+     * Sets the Jackson mapper for payloads and results (default: an {@code ObjectMapper} with
+     * {@code java.time} and {@code Optional} support, dates and durations written as ISO-8601
+     * strings, and the modules found on the class path).
      *
      * @param mapper the mapper; not modified by Gander
      * @return this builder

@@ -39,6 +39,7 @@ class DefaultObjectMapperTest {
       assertThat(first.payloadJson())
           .contains("\"at\":\"2024-02-29T12:34:56.789Z\"")
           .contains("\"day\":\"2024-02-29\"")
+          .contains("\"snooze\":\"PT1H30M\"")
           .contains("\"note\":\"call back\"");
       Job second = q.claim("w").orElseThrow();
       assertThat(second.payloadAs(Reminder.class)).isEqualTo(empty);

@@ -11,7 +11,12 @@ import java.util.Objects;
  *     same {@code uniqueKey}; the payload given was dropped
  */
 public record EnqueueResult(JobId id, boolean duplicate) {
-  /** Checks that the id is given. */
+  /**
+   * Checks that the id is given.
+   *
+   * @param id the job's id
+   * @param duplicate whether it was a duplicate
+   */
   public EnqueueResult {
     Objects.requireNonNull(id, "id");
   }

@@ -24,7 +24,17 @@ public record JobInfo(
     Optional<String> deadReason,
     Optional<JobResult> result) {
 
-  /** Checks that nothing is null. */
+  /**
+   * Checks that nothing is null.
+   *
+   * @param id the job
+   * @param state where it is in its life
+   * @param queue its queue, when known
+   * @param attempts how many times it was claimed
+   * @param lastError the error of its last failed attempt
+   * @param deadReason why it is dead, for a dead job
+   * @param result its result, for a job that succeeded with one
+   */
   public JobInfo {
     Objects.requireNonNull(id, "id");
     Objects.requireNonNull(state, "state");

@@ -39,6 +39,7 @@ public record QueueOptions(
    * @param backoffCap the longest delay between retries
    * @param maxPayloadBytes the largest payload in UTF-8 bytes
    * @param resultTtl how long a result is kept
+   * @param keepSucceeded how long the record of a job acked without a result is kept
    * @throws IllegalArgumentException if an option is out of range
    */
   public QueueOptions {
