@@ -433,7 +433,7 @@ public final class SqliteStore implements Store {
     int i = 0;
     while (i < batch.size()) {
       try {
-        s.begin.executeUpdate();
+        s.begin();
       } catch (SQLException e) {
         GanderException failure = errors.translate(e);
         for (int j = i; j < batch.size(); j++) {
@@ -519,9 +519,9 @@ public final class SqliteStore implements Store {
     }
     try {
       if (anyCommit) {
-        s.commit.executeUpdate();
+        s.commit();
       } else {
-        s.rollback.executeUpdate();
+        s.rollback();
       }
       for (WriteRequest<?> req : done) {
         req.runHooks();
@@ -590,9 +590,13 @@ public final class SqliteStore implements Store {
     }
   }
 
-  private void rollbackQuietly(WriterStatements s) {
+  /**
+   * Rolls back what is left of the transaction. Failing here is expected and harmless: SQLite may
+   * have rolled it back by itself already (SQLITE_FULL, an I/O error).
+   */
+  private static void rollbackQuietly(WriterStatements s) {
     try {
-      s.rollback.executeUpdate();
+      s.rollback();
     } catch (SQLException ignored) {
       // No transaction was active any more.
     }
@@ -865,13 +869,20 @@ public final class SqliteStore implements Store {
 
   // ---------------------------------------------------------------- types
 
-  /** The writer's transaction statements, prepared once. */
+  /**
+   * The writer's transaction statements, run through sqlite3_exec rather than prepared once.
+   * sqlite-jdbc finalizes a prepared statement whose step fails with most error codes (SQLITE_FULL,
+   * SQLITE_IOERR, and the SQLITE_ERROR of a {@code ROLLBACK} after SQLite already rolled back),
+   * while the statement still looks open; a {@code COMMIT} or {@code ROLLBACK} prepared once then
+   * failed with "statement is not executing" for the rest of the store's life. Nothing prepared,
+   * nothing to break; it also skips the driver's auto-commit bookkeeping after each statement.
+   */
   private static final class WriterStatements {
-    final PreparedStatement begin;
-    final PreparedStatement commit;
-    final PreparedStatement rollback;
-
     private final DB db;
+
+    WriterStatements(Connection c) throws SQLException {
+      db = c.unwrap(SQLiteConnection.class).getDatabase();
+    }
 
     /**
      * Runs fixed SQL through sqlite3_exec, skipping the JDBC statement machinery: the savepoint of
@@ -884,11 +895,16 @@ public final class SqliteStore implements Store {
       }
     }
 
-    WriterStatements(Connection c) throws SQLException {
-      db = c.unwrap(SQLiteConnection.class).getDatabase();
-      begin = c.prepareStatement("BEGIN IMMEDIATE");
-      commit = c.prepareStatement("COMMIT");
-      rollback = c.prepareStatement("ROLLBACK");
+    void begin() throws SQLException {
+      exec("BEGIN IMMEDIATE");
+    }
+
+    void commit() throws SQLException {
+      exec("COMMIT");
+    }
+
+    void rollback() throws SQLException {
+      exec("ROLLBACK");
     }
   }
 
