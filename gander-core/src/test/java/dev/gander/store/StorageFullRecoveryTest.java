@@ -228,6 +228,23 @@ class StorageFullRecoveryTest {
   }
 
   @Test
+  void aReadThatEndsItsOwnTransactionDoesNotBreakItsConnection() {
+    try (Store store = Store.open(dir.resolve("read.db"), StoreOptions.builder().readPoolSize(1).build())) {
+      createBlobs(store);
+      store.read(
+          c -> {
+            exec(c, "COMMIT");
+            return null;
+          });
+      for (int i = 0; i < 3; i++) {
+        assertThat(count(store, "blobs")).isEqualTo(3);
+      }
+      store.write(c -> insertBlob(c, 4, 10));
+      assertThat(count(store, "blobs")).isEqualTo(4);
+    }
+  }
+
+  @Test
   void queueWritesResumeAfterAFullDisk() {
     try (Gander gander = Gander.open(dir.resolve("queue.db"))) {
       Store store = gander.store();

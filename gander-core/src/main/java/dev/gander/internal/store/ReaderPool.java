@@ -5,7 +5,6 @@ import dev.gander.store.SqlFunction;
 import dev.gander.store.StoreOptions;
 import java.nio.file.Path;
 import java.sql.Connection;
-import java.sql.PreparedStatement;
 import java.sql.SQLException;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
@@ -16,6 +15,8 @@ import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.sqlite.SQLiteConfig;
+import org.sqlite.SQLiteConnection;
+import org.sqlite.core.DB;
 
 /**
  * A small pool of read-only connections, opened on demand up to {@link
@@ -122,28 +123,30 @@ final class ReaderPool {
     close(0);
   }
 
-  /** One read-only connection with its snapshot statements prepared once. */
+  /**
+   * One read-only connection. Its {@code BEGIN} and {@code COMMIT} go through sqlite3_exec, not
+   * statements prepared once: sqlite-jdbc finalizes a statement whose step fails (a {@code COMMIT}
+   * after a function ended the transaction itself), which would break the connection for good.
+   */
   static final class Reader {
     final Connection connection;
     private final GuardedConnection guarded;
-    private final PreparedStatement begin;
-    private final PreparedStatement commit;
+    private final DB db;
 
     Reader(Connection connection) throws SQLException {
       this.connection = connection;
       this.guarded = new GuardedConnection(connection);
-      this.begin = connection.prepareStatement("BEGIN");
-      this.commit = connection.prepareStatement("COMMIT");
+      this.db = connection.unwrap(SQLiteConnection.class).getDatabase();
     }
 
     <T extends @Nullable Object> T run(SqlFunction<T> fn) throws SQLException {
-      begin.executeUpdate();
+      SqliteStore.exec(db, "BEGIN");
       try {
         return fn.apply(guarded.connection());
       } finally {
         guarded.closeOpened();
         try {
-          commit.executeUpdate();
+          SqliteStore.exec(db, "COMMIT");
         } catch (SQLException e) {
           // Nothing to keep in a read; the next BEGIN fails loudly if the connection is broken.
           log.debug("ending a read transaction failed: {}", e.getMessage());

@@ -851,6 +851,18 @@ public final class SqliteStore implements Store {
         "The Gander store for " + path + " is closed: open a new one to continue.");
   }
 
+  /**
+   * Runs fixed SQL through sqlite3_exec. Used for transaction control instead of statements
+   * prepared once, which sqlite-jdbc finalizes for good when their step fails (see {@link
+   * WriterStatements}).
+   */
+  static void exec(DB db, String sql) throws SQLException {
+    int rc = db._exec(sql);
+    if (rc != 0) {
+      throw new SQLException(sql + " failed with SQLite result code " + rc, null, rc);
+    }
+  }
+
   static void closeQuietly(@Nullable Connection c) {
     if (c == null) {
       return;
@@ -889,10 +901,7 @@ public final class SqliteStore implements Store {
      * every grouped request costs about half as much this way.
      */
     void exec(String sql) throws SQLException {
-      int rc = db._exec(sql);
-      if (rc != 0) {
-        throw new SQLException(sql + " failed with SQLite result code " + rc, null, rc);
-      }
+      SqliteStore.exec(db, sql);
     }
 
     void begin() throws SQLException {
