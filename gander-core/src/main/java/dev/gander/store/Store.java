@@ -184,7 +184,9 @@ public interface Store extends AutoCloseable {
 
   /**
    * Closes the store: stops accepting work, finishes what is queued, checkpoints the WAL, closes
-   * every connection and stops every thread. Idempotent.
+   * every connection and stops every thread. Idempotent. An interrupt does not cut it short: it
+   * still waits (bounded by {@link StoreOptions#closeTimeout()}) and returns with the thread's
+   * interrupt flag set.
    */
   @Override
   void close();

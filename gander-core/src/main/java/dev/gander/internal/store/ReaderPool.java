@@ -97,13 +97,9 @@ final class ReaderPool {
     long deadline = System.nanoTime() + timeoutNanos;
     closed = true;
     executor.shutdown(timeoutNanos);
-    boolean all;
-    try {
-      all = permits.tryAcquire(size, Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      all = false;
-    }
+    boolean all =
+        Uninterruptibly.awaitUntil(
+            deadline, nanos -> permits.tryAcquire(size, nanos, TimeUnit.NANOSECONDS));
     if (!all) {
       log.warn("Closing {}: reads still running; closing the idle read connections only", path);
     }

@@ -735,17 +735,18 @@ public final class SqliteStore implements Store {
     }
     long timeoutNanos = options.closeTimeout().toNanos();
     long deadline = System.nanoTime() + timeoutNanos;
+    // Every wait below runs to its deadline even if this thread is interrupted (the flag is kept
+    // for the caller): giving up early would leak the writer connection and leave the WAL behind.
     Thread t = writerThread;
     if (t != null) {
-      joinUntil(t, deadline);
-      if (t.isAlive()) {
+      if (!Uninterruptibly.join(t, deadline)) {
         log.warn(
             "Closing {}: queued writes did not finish within {}; failing the rest",
             path,
             options.closeTimeout());
         failQueued();
         t.interrupt();
-        joinUntil(t, System.nanoTime() + timeoutNanos);
+        Uninterruptibly.join(t, System.nanoTime() + timeoutNanos);
       }
       failQueued();
     }
@@ -757,12 +758,9 @@ public final class SqliteStore implements Store {
     callbacks.shutdown(Math.max(0, deadline - System.nanoTime()));
     Connection w = writer;
     if (w != null) {
-      boolean locked = false;
-      try {
-        locked = writerLock.tryLock(Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
-      }
+      boolean locked =
+          Uninterruptibly.awaitUntil(
+              deadline, nanos -> writerLock.tryLock(nanos, TimeUnit.NANOSECONDS));
       if (!locked || (t != null && t.isAlive())) {
         log.error(
             "Closing {}: a write is still running after {}; leaving the writer connection open",
@@ -801,14 +799,6 @@ public final class SqliteStore implements Store {
       if (req != WriteRequest.STOP) {
         req.fail(closedException());
       }
-    }
-  }
-
-  private static void joinUntil(Thread t, long deadline) {
-    try {
-      t.join(Math.max(1, TimeUnit.NANOSECONDS.toMillis(deadline - System.nanoTime())));
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
     }
   }
 
