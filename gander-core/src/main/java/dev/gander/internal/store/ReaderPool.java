@@ -27,6 +27,8 @@ final class ReaderPool {
   private static final Logger log = LoggerFactory.getLogger(ReaderPool.class);
 
   private final Path path;
+  private final ReadOnlyAccess access;
+  private final String url;
   private final StoreOptions options;
   private final int size;
   private final Semaphore permits;
@@ -35,12 +37,19 @@ final class ReaderPool {
   private final LazyExecutor executor;
   private volatile boolean closed;
 
-  ReaderPool(Path path, StoreOptions options) {
+  ReaderPool(Path path, ReadOnlyAccess access, StoreOptions options) {
     this.path = path;
+    this.access = access;
+    this.url = access.url(path);
     this.options = options;
     this.size = options.readPoolSize();
     this.permits = new Semaphore(size, true);
     this.executor = new LazyExecutor("gander-reader-" + path.getFileName(), size);
+  }
+
+  /** How the connections open the file. */
+  ReadOnlyAccess access() {
+    return access;
   }
 
   LazyExecutor executor() {
@@ -89,7 +98,7 @@ final class ReaderPool {
   Connection openConnection() throws SQLException {
     SQLiteConfig config = SqliteStore.baseConfig(options);
     config.setReadOnly(true);
-    return config.createConnection("jdbc:sqlite:" + path);
+    return config.createConnection(url);
   }
 
   /** Stops the async readers, waits for borrowed connections (bounded) and closes them all. */

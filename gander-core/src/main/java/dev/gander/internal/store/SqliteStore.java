@@ -121,6 +121,10 @@ public final class SqliteStore implements Store {
   public static SqliteStore open(Path path, StoreOptions options, boolean readOnly) {
     Path file = path.toAbsolutePath().normalize();
     checkFile(file, readOnly);
+    ReadOnlyAccess access = readOnly ? ReadOnlyAccess.of(file) : ReadOnlyAccess.NORMAL;
+    if (access == ReadOnlyAccess.IMPOSSIBLE) {
+      throw ReadOnlyAccess.impossible(file);
+    }
     SqliteErrors errors = new SqliteErrors(file, options.busyTimeout());
     Connection writer = null;
     ReaderPool readers = null;
@@ -128,7 +132,7 @@ public final class SqliteStore implements Store {
       if (!readOnly) {
         writer = openWriter(file, options);
       }
-      readers = new ReaderPool(file, options);
+      readers = new ReaderPool(file, access, options);
       if (readOnly) {
         checkReadOnlySchema(file, readers);
       }
@@ -168,13 +172,7 @@ public final class SqliteStore implements Store {
           "The directory of " + file + " does not exist: create it before opening the database.");
     }
     if (!Files.isWritable(dir)) {
-      throw new ReadOnlyDatabaseException(
-          "Cannot write in the directory "
-              + dir
-              + ": Gander needs to create "
-              + file.getFileName()
-              + " and its -wal and -shm files there. Make the directory writable, or use"
-              + " Store.openReadOnly for an existing database.");
+      throw new ReadOnlyDatabaseException(cannotWriteDirectory(file, dir));
     }
     if (Files.exists(file) && !Files.isWritable(file)) {
       throw new ReadOnlyDatabaseException(
@@ -182,6 +180,31 @@ public final class SqliteStore implements Store {
               + file
               + " is read-only. Make it writable, or open it with Store.openReadOnly.");
     }
+  }
+
+  /** The advice for a writer in a read-only directory: Store.openReadOnly only where it works. */
+  private static String cannotWriteDirectory(Path file, Path dir) {
+    String name = file.getFileName().toString();
+    if (!Files.exists(file)) {
+      return "Cannot write in the directory "
+          + dir
+          + ": Gander needs to create "
+          + name
+          + " and its -wal and -shm files there. Make the directory writable.";
+    }
+    String message =
+        "Cannot write in the directory "
+            + dir
+            + ": Gander needs to create and remove the -wal and -shm files of "
+            + name
+            + " there. Make the directory writable";
+    if (ReadOnlyAccess.of(file) == ReadOnlyAccess.IMPOSSIBLE) {
+      return message
+          + "; reading it read-only does not work there either, because "
+          + ReadOnlyAccess.whyImpossible(file)
+          + ".";
+    }
+    return message + ", or read the database with Store.openReadOnly.";
   }
 
   private static Connection openWriter(Path file, StoreOptions options) throws SQLException {
@@ -685,7 +708,9 @@ public final class SqliteStore implements Store {
     return read(
         c -> {
           int version = Migrations.currentVersion(c, path);
-          String journal = pragma(c, "journal_mode");
+          // An immutable connection reports "delete": it ignores the WAL the file is in.
+          String journal =
+              readers.access() == ReadOnlyAccess.IMMUTABLE ? "wal" : pragma(c, "journal_mode");
           int pageSize = Integer.parseInt(pragma(c, "page_size"));
           long size = fileSize(path) + fileSize(Path.of(path + "-wal"));
           return new StoreInfo(
