@@ -215,12 +215,40 @@ public final class SqliteStore implements Store {
             : SQLiteConfig.SynchronousMode.NORMAL);
     Connection c = config.createConnection("jdbc:sqlite:" + file);
     try {
+      // Refuse before changing anything: the switch to WAL rewrites the file's header and
+      // creates the -wal and -shm files, and a file Gander refuses must be left as it was.
+      checkBeforeChanging(c, file);
       switchToWal(c, file, options);
       Migrations.migrate(c, file, System.currentTimeMillis());
       return c;
     } catch (SQLException | RuntimeException e) {
       closeQuietly(c);
       throw e;
+    }
+  }
+
+  /**
+   * Runs {@link Migrations#check} in a read transaction, which changes nothing in the file in
+   * whatever journal mode it is. {@link Migrations#migrate} checks again under the write lock.
+   */
+  private static void checkBeforeChanging(Connection c, Path file) throws SQLException {
+    try (Statement st = c.createStatement()) {
+      st.execute("BEGIN");
+      boolean checked = false;
+      try {
+        Migrations.check(c, file);
+        checked = true;
+      } finally {
+        if (checked) {
+          st.execute("COMMIT");
+        } else {
+          try {
+            st.execute("ROLLBACK");
+          } catch (SQLException ignored) {
+            // Only reads ran; the refusal being thrown is what matters.
+          }
+        }
+      }
     }
   }
 
