@@ -79,11 +79,20 @@ public interface Store extends AutoCloseable {
    * method throws {@link ReadOnlyDatabaseException}, and {@link #read} runs on connections opened
    * with SQLite's read-only flag.
    *
+   * <p>In a directory this process cannot write, SQLite cannot create the {@code -wal} and {@code
+   * -shm} files it reads a WAL database through. The store then opens the file if either both
+   * files exist and are readable (a writer has it open, or left them), or the WAL holds nothing
+   * (no {@code -wal} file or an empty one, as {@link #close()} leaves it). In the second case the
+   * file is read as immutable: nobody can write it while the directory stays read-only, and the
+   * store does not see changes made after the directory becomes writable again.
+   *
    * @param path an existing Gander database file
    * @return the open store
    * @throws NotAGanderDatabaseException if the file does not exist, is not SQLite, or holds no
    *     Gander schema
    * @throws SchemaVersionException if a newer Gander wrote the file
+   * @throws ReadOnlyDatabaseException if the directory is read-only and the {@code -wal} file holds
+   *     commits but there is no {@code -shm} file: SQLite cannot read those commits there
    */
   static Store openReadOnly(Path path) {
     return SqliteStore.open(path, StoreOptions.defaults(), true);
@@ -184,7 +193,9 @@ public interface Store extends AutoCloseable {
 
   /**
    * Closes the store: stops accepting work, finishes what is queued, checkpoints the WAL, closes
-   * every connection and stops every thread. Idempotent.
+   * every connection and stops every thread. Idempotent. An interrupt does not cut it short: it
+   * still waits (bounded by {@link StoreOptions#closeTimeout()}) and returns with the thread's
+   * interrupt flag set.
    */
   @Override
   void close();

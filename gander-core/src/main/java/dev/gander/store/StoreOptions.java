@@ -11,7 +11,8 @@ import java.util.Objects;
  * @param synchronous the writer's {@code PRAGMA synchronous} (default {@link Synchronous#NORMAL})
  * @param readPoolSize how many read-only connections {@link Store#read} may use at once (default 4)
  * @param closeTimeout how long {@link Store#close()} waits for queued writes and borrowed read
- *     connections (default 10 s)
+ *     connections (default 10 s); longer than {@link Long#MAX_VALUE} nanoseconds (about 292 years,
+ *     e.g. {@code ChronoUnit.FOREVER.getDuration()}) counts as that
  */
 public record StoreOptions(
     Duration busyTimeout, Synchronous synchronous, int readPoolSize, Duration closeTimeout) {
@@ -29,7 +30,8 @@ public record StoreOptions(
     Objects.requireNonNull(busyTimeout, "busyTimeout");
     Objects.requireNonNull(synchronous, "synchronous");
     Objects.requireNonNull(closeTimeout, "closeTimeout");
-    if (busyTimeout.isNegative() || busyTimeout.toMillis() > Integer.MAX_VALUE) {
+    // Compared as Durations: toMillis() of a huge one throws ArithmeticException.
+    if (busyTimeout.isNegative() || busyTimeout.compareTo(MAX_BUSY_TIMEOUT) > 0) {
       throw new IllegalArgumentException(
           "busyTimeout must be between 0 and " + Integer.MAX_VALUE + " ms, was " + busyTimeout);
     }
@@ -40,7 +42,17 @@ public record StoreOptions(
     if (closeTimeout.isNegative()) {
       throw new IllegalArgumentException("closeTimeout must not be negative, was " + closeTimeout);
     }
+    // Saturate: close() counts in nanoseconds, and "wait for ever" is a fair thing to ask.
+    if (closeTimeout.compareTo(MAX_CLOSE_TIMEOUT) > 0) {
+      closeTimeout = MAX_CLOSE_TIMEOUT;
+    }
   }
+
+  /** SQLite takes the busy timeout as an {@code int} of milliseconds. */
+  private static final Duration MAX_BUSY_TIMEOUT = Duration.ofMillis(Integer.MAX_VALUE);
+
+  /** The longest close timeout, about 292 years: {@link Long#MAX_VALUE} nanoseconds. */
+  private static final Duration MAX_CLOSE_TIMEOUT = Duration.ofNanos(Long.MAX_VALUE);
 
   /**
    * The defaults: busy timeout 15 s, {@code synchronous=NORMAL}, 4 readers, close timeout 10 s.
@@ -85,7 +97,7 @@ public record StoreOptions(
     /**
      * Sets how long a write waits for another connection's lock.
      *
-     * @param busyTimeout the wait, 0 to fail at once
+     * @param busyTimeout the wait, 0 to fail at once, at most {@link Integer#MAX_VALUE} ms
      * @return this builder
      */
     public Builder busyTimeout(Duration busyTimeout) {
@@ -118,7 +130,8 @@ public record StoreOptions(
     /**
      * Sets how long {@code close()} waits for queued work.
      *
-     * @param closeTimeout the bound
+     * @param closeTimeout the bound, not negative; above {@link Long#MAX_VALUE} nanoseconds it
+     *     counts as that
      * @return this builder
      */
     public Builder closeTimeout(Duration closeTimeout) {

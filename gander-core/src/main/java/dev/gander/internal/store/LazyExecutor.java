@@ -89,19 +89,19 @@ final class LazyExecutor implements Executor {
       return;
     }
     p.shutdown();
-    try {
-      if (!p.awaitTermination(timeoutNanos, TimeUnit.NANOSECONDS)) {
-        runInstead(p.shutdownNow());
-        p.awaitTermination(1, TimeUnit.SECONDS);
-      }
-      // awaitTermination returns once the work is done, a moment before the threads end.
-      long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
-      for (Thread t : made) {
-        t.join(Math.max(1, TimeUnit.NANOSECONDS.toMillis(deadline - System.nanoTime())));
-      }
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
+    // An interrupted caller still waits (and keeps its flag): the store closes its connections
+    // next, under tasks that would otherwise still be running.
+    long deadline = System.nanoTime() + timeoutNanos;
+    if (!Uninterruptibly.awaitUntil(deadline, nanos -> p.awaitTermination(nanos, TimeUnit.NANOSECONDS))) {
       runInstead(p.shutdownNow());
+      Uninterruptibly.awaitUntil(
+          System.nanoTime() + TimeUnit.SECONDS.toNanos(1),
+          nanos -> p.awaitTermination(nanos, TimeUnit.NANOSECONDS));
+    }
+    // awaitTermination returns once the work is done, a moment before the threads end.
+    long threadsDeadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
+    for (Thread t : made) {
+      Uninterruptibly.join(t, threadsDeadline);
     }
   }
 }

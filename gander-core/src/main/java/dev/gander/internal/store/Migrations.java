@@ -13,7 +13,12 @@ import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.List;
+import java.util.Locale;
+import java.util.Set;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -28,7 +33,25 @@ public final class Migrations {
   private static final Logger log = LoggerFactory.getLogger(Migrations.class);
 
   /** One migration: a version, a name, and the SQL script in the jar. */
-  record Migration(int version, String name, String resource) {}
+  record Migration(int version, String name, String resource) {
+    /** The tables, indexes, views and triggers the script creates, by name. */
+    List<String> creates() {
+      List<String> names = new ArrayList<>();
+      for (String sql : statements(resource)) {
+        Matcher m = CREATE.matcher(sql);
+        if (m.lookingAt()) {
+          names.add(m.group(1));
+        }
+      }
+      return names;
+    }
+  }
+
+  /** A CREATE statement of a migration script, capturing the name of what it creates. */
+  private static final Pattern CREATE =
+      Pattern.compile(
+          "\\s*CREATE\\s+(?:UNIQUE\\s+)?(?:TABLE|INDEX|VIEW|TRIGGER)\\s+([A-Za-z_][A-Za-z0-9_]*)",
+          Pattern.CASE_INSENSITIVE);
 
   private static final List<Migration> ALL =
       List.of(
@@ -55,10 +78,7 @@ public final class Migrations {
         st.execute("BEGIN IMMEDIATE");
         boolean committed = false;
         try {
-          int current = currentVersion(conn, path);
-          if (current > LATEST) {
-            throw newerSchema(path, current);
-          }
+          int current = check(conn, path);
           if (current < m.version()) {
             apply(conn, path, m, now);
             log.info("Applied Gander migration {} ({}) to {}", m.version(), m.name(), path);
@@ -72,6 +92,56 @@ public final class Migrations {
         }
       }
     }
+  }
+
+  /**
+   * Checks, only reading, that Gander can use the database on {@code conn}: its {@code
+   * gander_meta} is Gander's, its schema is not newer than this Gander's, and it holds nothing
+   * named like a table or index a pending migration would create. Run before anything changes
+   * the file (the switch to WAL included), so that a refused file is left exactly as it was, and
+   * again inside each migration's transaction.
+   *
+   * @param conn a connection to the database
+   * @param path the file, for messages
+   * @return the schema version recorded in the file, 0 for none
+   * @throws NotAGanderDatabaseException if the file is not one Gander can use
+   * @throws SchemaVersionException if a newer Gander wrote the file
+   */
+  static int check(Connection conn, Path path) throws SQLException {
+    int current = currentVersion(conn, path);
+    if (current > LATEST) {
+      throw newerSchema(path, current);
+    }
+    Set<String> present = new HashSet<>();
+    try (PreparedStatement ps = conn.prepareStatement("SELECT name FROM sqlite_master");
+        ResultSet rs = ps.executeQuery()) {
+      while (rs.next()) {
+        present.add(String.valueOf(rs.getString(1)).toLowerCase(Locale.ROOT));
+      }
+    }
+    List<String> taken = new ArrayList<>();
+    for (Migration m : ALL) {
+      if (m.version() > current) {
+        for (String name : m.creates()) {
+          if (present.contains(name.toLowerCase(Locale.ROOT))) {
+            taken.add(name);
+          }
+        }
+      }
+    }
+    if (!taken.isEmpty()) {
+      throw conflicting(
+          path,
+          "it already holds "
+              + (taken.size() == 1 ? "a table or index" : "tables or indexes")
+              + " named like "
+              + (taken.size() == 1 ? "one" : "ones")
+              + " Gander needs to create ("
+              + String.join(", ", taken)
+              + ")",
+          null);
+    }
+    return current;
   }
 
   /**

@@ -5,7 +5,6 @@ import dev.gander.store.SqlFunction;
 import dev.gander.store.StoreOptions;
 import java.nio.file.Path;
 import java.sql.Connection;
-import java.sql.PreparedStatement;
 import java.sql.SQLException;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
@@ -16,6 +15,8 @@ import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.sqlite.SQLiteConfig;
+import org.sqlite.SQLiteConnection;
+import org.sqlite.core.DB;
 
 /**
  * A small pool of read-only connections, opened on demand up to {@link
@@ -26,6 +27,8 @@ final class ReaderPool {
   private static final Logger log = LoggerFactory.getLogger(ReaderPool.class);
 
   private final Path path;
+  private final ReadOnlyAccess access;
+  private final String url;
   private final StoreOptions options;
   private final int size;
   private final Semaphore permits;
@@ -34,12 +37,19 @@ final class ReaderPool {
   private final LazyExecutor executor;
   private volatile boolean closed;
 
-  ReaderPool(Path path, StoreOptions options) {
+  ReaderPool(Path path, ReadOnlyAccess access, StoreOptions options) {
     this.path = path;
+    this.access = access;
+    this.url = access.url(path);
     this.options = options;
     this.size = options.readPoolSize();
     this.permits = new Semaphore(size, true);
     this.executor = new LazyExecutor("gander-reader-" + path.getFileName(), size);
+  }
+
+  /** How the connections open the file. */
+  ReadOnlyAccess access() {
+    return access;
   }
 
   LazyExecutor executor() {
@@ -88,7 +98,7 @@ final class ReaderPool {
   Connection openConnection() throws SQLException {
     SQLiteConfig config = SqliteStore.baseConfig(options);
     config.setReadOnly(true);
-    return config.createConnection("jdbc:sqlite:" + path);
+    return config.createConnection(url);
   }
 
   /** Stops the async readers, waits for borrowed connections (bounded) and closes them all. */
@@ -96,13 +106,9 @@ final class ReaderPool {
     long deadline = System.nanoTime() + timeoutNanos;
     closed = true;
     executor.shutdown(timeoutNanos);
-    boolean all;
-    try {
-      all = permits.tryAcquire(size, Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      all = false;
-    }
+    boolean all =
+        Uninterruptibly.awaitUntil(
+            deadline, nanos -> permits.tryAcquire(size, nanos, TimeUnit.NANOSECONDS));
     if (!all) {
       log.warn("Closing {}: reads still running; closing the idle read connections only", path);
     }
@@ -122,28 +128,30 @@ final class ReaderPool {
     close(0);
   }
 
-  /** One read-only connection with its snapshot statements prepared once. */
+  /**
+   * One read-only connection. Its {@code BEGIN} and {@code COMMIT} go through sqlite3_exec, not
+   * statements prepared once: sqlite-jdbc finalizes a statement whose step fails (a {@code COMMIT}
+   * after a function ended the transaction itself), which would break the connection for good.
+   */
   static final class Reader {
     final Connection connection;
     private final GuardedConnection guarded;
-    private final PreparedStatement begin;
-    private final PreparedStatement commit;
+    private final DB db;
 
     Reader(Connection connection) throws SQLException {
       this.connection = connection;
       this.guarded = new GuardedConnection(connection);
-      this.begin = connection.prepareStatement("BEGIN");
-      this.commit = connection.prepareStatement("COMMIT");
+      this.db = connection.unwrap(SQLiteConnection.class).getDatabase();
     }
 
     <T extends @Nullable Object> T run(SqlFunction<T> fn) throws SQLException {
-      begin.executeUpdate();
+      SqliteStore.exec(db, "BEGIN");
       try {
         return fn.apply(guarded.connection());
       } finally {
         guarded.closeOpened();
         try {
-          commit.executeUpdate();
+          SqliteStore.exec(db, "COMMIT");
         } catch (SQLException e) {
           // Nothing to keep in a read; the next BEGIN fails loudly if the connection is broken.
           log.debug("ending a read transaction failed: {}", e.getMessage());

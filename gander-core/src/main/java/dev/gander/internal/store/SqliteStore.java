@@ -121,6 +121,10 @@ public final class SqliteStore implements Store {
   public static SqliteStore open(Path path, StoreOptions options, boolean readOnly) {
     Path file = path.toAbsolutePath().normalize();
     checkFile(file, readOnly);
+    ReadOnlyAccess access = readOnly ? ReadOnlyAccess.of(file) : ReadOnlyAccess.NORMAL;
+    if (access == ReadOnlyAccess.IMPOSSIBLE) {
+      throw ReadOnlyAccess.impossible(file);
+    }
     SqliteErrors errors = new SqliteErrors(file, options.busyTimeout());
     Connection writer = null;
     ReaderPool readers = null;
@@ -128,7 +132,7 @@ public final class SqliteStore implements Store {
       if (!readOnly) {
         writer = openWriter(file, options);
       }
-      readers = new ReaderPool(file, options);
+      readers = new ReaderPool(file, access, options);
       if (readOnly) {
         checkReadOnlySchema(file, readers);
       }
@@ -168,13 +172,7 @@ public final class SqliteStore implements Store {
           "The directory of " + file + " does not exist: create it before opening the database.");
     }
     if (!Files.isWritable(dir)) {
-      throw new ReadOnlyDatabaseException(
-          "Cannot write in the directory "
-              + dir
-              + ": Gander needs to create "
-              + file.getFileName()
-              + " and its -wal and -shm files there. Make the directory writable, or use"
-              + " Store.openReadOnly for an existing database.");
+      throw new ReadOnlyDatabaseException(cannotWriteDirectory(file, dir));
     }
     if (Files.exists(file) && !Files.isWritable(file)) {
       throw new ReadOnlyDatabaseException(
@@ -182,6 +180,31 @@ public final class SqliteStore implements Store {
               + file
               + " is read-only. Make it writable, or open it with Store.openReadOnly.");
     }
+  }
+
+  /** The advice for a writer in a read-only directory: Store.openReadOnly only where it works. */
+  private static String cannotWriteDirectory(Path file, Path dir) {
+    String name = file.getFileName().toString();
+    if (!Files.exists(file)) {
+      return "Cannot write in the directory "
+          + dir
+          + ": Gander needs to create "
+          + name
+          + " and its -wal and -shm files there. Make the directory writable.";
+    }
+    String message =
+        "Cannot write in the directory "
+            + dir
+            + ": Gander needs to create and remove the -wal and -shm files of "
+            + name
+            + " there. Make the directory writable";
+    if (ReadOnlyAccess.of(file) == ReadOnlyAccess.IMPOSSIBLE) {
+      return message
+          + "; reading it read-only does not work there either, because "
+          + ReadOnlyAccess.whyImpossible(file)
+          + ".";
+    }
+    return message + ", or read the database with Store.openReadOnly.";
   }
 
   private static Connection openWriter(Path file, StoreOptions options) throws SQLException {
@@ -192,12 +215,40 @@ public final class SqliteStore implements Store {
             : SQLiteConfig.SynchronousMode.NORMAL);
     Connection c = config.createConnection("jdbc:sqlite:" + file);
     try {
+      // Refuse before changing anything: the switch to WAL rewrites the file's header and
+      // creates the -wal and -shm files, and a file Gander refuses must be left as it was.
+      checkBeforeChanging(c, file);
       switchToWal(c, file, options);
       Migrations.migrate(c, file, System.currentTimeMillis());
       return c;
     } catch (SQLException | RuntimeException e) {
       closeQuietly(c);
       throw e;
+    }
+  }
+
+  /**
+   * Runs {@link Migrations#check} in a read transaction, which changes nothing in the file in
+   * whatever journal mode it is. {@link Migrations#migrate} checks again under the write lock.
+   */
+  private static void checkBeforeChanging(Connection c, Path file) throws SQLException {
+    try (Statement st = c.createStatement()) {
+      st.execute("BEGIN");
+      boolean checked = false;
+      try {
+        Migrations.check(c, file);
+        checked = true;
+      } finally {
+        if (checked) {
+          st.execute("COMMIT");
+        } else {
+          try {
+            st.execute("ROLLBACK");
+          } catch (SQLException ignored) {
+            // Only reads ran; the refusal being thrown is what matters.
+          }
+        }
+      }
     }
   }
 
@@ -445,7 +496,7 @@ public final class SqliteStore implements Store {
     int i = 0;
     while (i < batch.size()) {
       try {
-        s.begin.executeUpdate();
+        s.begin();
       } catch (SQLException e) {
         GanderException failure = errors.translate(e);
         for (int j = i; j < batch.size(); j++) {
@@ -531,9 +582,9 @@ public final class SqliteStore implements Store {
     }
     try {
       if (anyCommit) {
-        s.commit.executeUpdate();
+        s.commit();
       } else {
-        s.rollback.executeUpdate();
+        s.rollback();
       }
       for (WriteRequest<?> req : done) {
         req.runHooks();
@@ -602,9 +653,13 @@ public final class SqliteStore implements Store {
     }
   }
 
-  private void rollbackQuietly(WriterStatements s) {
+  /**
+   * Rolls back what is left of the transaction. Failing here is expected and harmless: SQLite may
+   * have rolled it back by itself already (SQLITE_FULL, an I/O error).
+   */
+  private static void rollbackQuietly(WriterStatements s) {
     try {
-      s.rollback.executeUpdate();
+      s.rollback();
     } catch (SQLException ignored) {
       // No transaction was active any more.
     }
@@ -693,7 +748,9 @@ public final class SqliteStore implements Store {
     return read(
         c -> {
           int version = Migrations.currentVersion(c, path);
-          String journal = pragma(c, "journal_mode");
+          // An immutable connection reports "delete": it ignores the WAL the file is in.
+          String journal =
+              readers.access() == ReadOnlyAccess.IMMUTABLE ? "wal" : pragma(c, "journal_mode");
           int pageSize = Integer.parseInt(pragma(c, "page_size"));
           long size = fileSize(path) + fileSize(Path.of(path + "-wal"));
           return new StoreInfo(
@@ -743,17 +800,18 @@ public final class SqliteStore implements Store {
     }
     long timeoutNanos = options.closeTimeout().toNanos();
     long deadline = System.nanoTime() + timeoutNanos;
+    // Every wait below runs to its deadline even if this thread is interrupted (the flag is kept
+    // for the caller): giving up early would leak the writer connection and leave the WAL behind.
     Thread t = writerThread;
     if (t != null) {
-      joinUntil(t, deadline);
-      if (t.isAlive()) {
+      if (!Uninterruptibly.join(t, deadline)) {
         log.warn(
             "Closing {}: queued writes did not finish within {}; failing the rest",
             path,
             options.closeTimeout());
         failQueued();
         t.interrupt();
-        joinUntil(t, System.nanoTime() + timeoutNanos);
+        Uninterruptibly.join(t, System.nanoTime() + timeoutNanos);
       }
       failQueued();
     }
@@ -765,12 +823,9 @@ public final class SqliteStore implements Store {
     callbacks.shutdown(Math.max(0, deadline - System.nanoTime()));
     Connection w = writer;
     if (w != null) {
-      boolean locked = false;
-      try {
-        locked = writerLock.tryLock(Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
-      }
+      boolean locked =
+          Uninterruptibly.awaitUntil(
+              deadline, nanos -> writerLock.tryLock(nanos, TimeUnit.NANOSECONDS));
       if (!locked || (t != null && t.isAlive())) {
         log.error(
             "Closing {}: a write is still running after {}; leaving the writer connection open",
@@ -809,14 +864,6 @@ public final class SqliteStore implements Store {
       if (req != WriteRequest.STOP) {
         req.fail(closedException());
       }
-    }
-  }
-
-  private static void joinUntil(Thread t, long deadline) {
-    try {
-      t.join(Math.max(1, TimeUnit.NANOSECONDS.toMillis(deadline - System.nanoTime())));
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
     }
   }
 
@@ -859,6 +906,18 @@ public final class SqliteStore implements Store {
         "The Gander store for " + path + " is closed: open a new one to continue.");
   }
 
+  /**
+   * Runs fixed SQL through sqlite3_exec. Used for transaction control instead of statements
+   * prepared once, which sqlite-jdbc finalizes for good when their step fails (see {@link
+   * WriterStatements}).
+   */
+  static void exec(DB db, String sql) throws SQLException {
+    int rc = db._exec(sql);
+    if (rc != 0) {
+      throw new SQLException(sql + " failed with SQLite result code " + rc, null, rc);
+    }
+  }
+
   static void closeQuietly(@Nullable Connection c) {
     if (c == null) {
       return;
@@ -877,30 +936,39 @@ public final class SqliteStore implements Store {
 
   // ---------------------------------------------------------------- types
 
-  /** The writer's transaction statements, prepared once. */
+  /**
+   * The writer's transaction statements, run through sqlite3_exec rather than prepared once.
+   * sqlite-jdbc finalizes a prepared statement whose step fails with most error codes (SQLITE_FULL,
+   * SQLITE_IOERR, and the SQLITE_ERROR of a {@code ROLLBACK} after SQLite already rolled back),
+   * while the statement still looks open; a {@code COMMIT} or {@code ROLLBACK} prepared once then
+   * failed with "statement is not executing" for the rest of the store's life. Nothing prepared,
+   * nothing to break; it also skips the driver's auto-commit bookkeeping after each statement.
+   */
   private static final class WriterStatements {
-    final PreparedStatement begin;
-    final PreparedStatement commit;
-    final PreparedStatement rollback;
-
     private final DB db;
+
+    WriterStatements(Connection c) throws SQLException {
+      db = c.unwrap(SQLiteConnection.class).getDatabase();
+    }
 
     /**
      * Runs fixed SQL through sqlite3_exec, skipping the JDBC statement machinery: the savepoint of
      * every grouped request costs about half as much this way.
      */
     void exec(String sql) throws SQLException {
-      int rc = db._exec(sql);
-      if (rc != 0) {
-        throw new SQLException(sql + " failed with SQLite result code " + rc, null, rc);
-      }
+      SqliteStore.exec(db, sql);
     }
 
-    WriterStatements(Connection c) throws SQLException {
-      db = c.unwrap(SQLiteConnection.class).getDatabase();
-      begin = c.prepareStatement("BEGIN IMMEDIATE");
-      commit = c.prepareStatement("COMMIT");
-      rollback = c.prepareStatement("ROLLBACK");
+    void begin() throws SQLException {
+      exec("BEGIN IMMEDIATE");
+    }
+
+    void commit() throws SQLException {
+      exec("COMMIT");
+    }
+
+    void rollback() throws SQLException {
+      exec("ROLLBACK");
     }
   }
 
