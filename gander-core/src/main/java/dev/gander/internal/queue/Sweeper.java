@@ -2,6 +2,7 @@ package dev.gander.internal.queue;
 
 import dev.gander.GanderClosedException;
 import dev.gander.internal.Times;
+import dev.gander.internal.Uninterruptibly;
 import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -117,11 +118,8 @@ final class Sweeper implements AutoCloseable {
     }
     if (t != null) {
       t.interrupt();
-      try {
-        t.join(TimeUnit.SECONDS.toMillis(10));
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
-      }
+      // Even from an interrupted thread: the sweep must end before the store closes under it.
+      Uninterruptibly.join(t, System.nanoTime() + TimeUnit.SECONDS.toNanos(10));
     }
   }
 }

@@ -1,5 +1,6 @@
 package dev.gander.internal.store;
 
+import dev.gander.internal.Uninterruptibly;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executor;

@@ -1,6 +1,7 @@
 package dev.gander.internal.store;
 
 import dev.gander.GanderClosedException;
+import dev.gander.internal.Uninterruptibly;
 import dev.gander.store.SqlFunction;
 import dev.gander.store.StoreOptions;
 import java.nio.file.Path;

@@ -1,6 +1,7 @@
 package dev.gander.internal.store;
 
 import dev.gander.GanderClosedException;
+import dev.gander.internal.Uninterruptibly;
 import dev.gander.GanderException;
 import dev.gander.NotAGanderDatabaseException;
 import dev.gander.ReadOnlyDatabaseException;

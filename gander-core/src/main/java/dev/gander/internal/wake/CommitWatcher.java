@@ -18,6 +18,7 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import dev.gander.internal.Uninterruptibly;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.LockSupport;
 import org.jspecify.annotations.Nullable;
@@ -324,11 +325,8 @@ public final class CommitWatcher implements AutoCloseable {
     }
     if (t != null) {
       t.interrupt();
-      try {
-        t.join(TimeUnit.SECONDS.toMillis(5));
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
-      }
+      // Even from an interrupted thread: the watcher's connection belongs to the store.
+      Uninterruptibly.join(t, System.nanoTime() + TimeUnit.SECONDS.toNanos(5));
     }
   }
 }

@@ -18,7 +18,7 @@ DROP TABLE gander_results;
 
 ALTER TABLE gander_results_v3 RENAME TO gander_results;
 
-CREATE INDEX gander_results_expiry ON gander_results (expires_at);
+CREATE INDEX gander_results_expires ON gander_results (expires_at);
 
 -- The length of the lease last granted (claim or heartbeat). When the clock steps back past
 -- the moment a lease was granted, the sweeper shortens it to one such length from now, so that

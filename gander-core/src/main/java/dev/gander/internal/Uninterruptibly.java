@@ -1,4 +1,4 @@
-package dev.gander.internal.store;
+package dev.gander.internal;
 
 import java.util.concurrent.TimeUnit;
 
@@ -8,10 +8,10 @@ import java.util.concurrent.TimeUnit;
  * interrupt flag is set again on return so that the caller still sees it. Giving up at the
  * interrupt is how close() used to leak the writer connection and leave the WAL behind.
  */
-final class Uninterruptibly {
+public final class Uninterruptibly {
   /** A wait of at most a number of nanoseconds, as the {@code java.util.concurrent} ones are. */
   @FunctionalInterface
-  interface TimedWait {
+  public interface TimedWait {
     /**
      * Waits.
      *
@@ -31,7 +31,7 @@ final class Uninterruptibly {
    * @param wait the wait
    * @return whether the condition was met
    */
-  static boolean awaitUntil(long deadline, TimedWait wait) {
+  public static boolean awaitUntil(long deadline, TimedWait wait) {
     boolean interrupted = false;
     try {
       while (true) {
@@ -56,7 +56,7 @@ final class Uninterruptibly {
    * @param deadline a {@link System#nanoTime()} value
    * @return whether it ended
    */
-  static boolean join(Thread t, long deadline) {
+  public static boolean join(Thread t, long deadline) {
     return awaitUntil(
         deadline,
         nanos -> {
