@@ -7,6 +7,7 @@ import dev.gander.internal.store.TransactionImpl;
 import dev.gander.queue.DeadLetter;
 import dev.gander.queue.EnqueueOptions;
 import dev.gander.queue.Job;
+import dev.gander.queue.JobConsumer;
 import dev.gander.queue.JobHandler;
 import dev.gander.queue.JobId;
 import dev.gander.queue.Queue;
@@ -203,6 +204,27 @@ public final class SqliteQueue implements Queue {
     workerRegistry.accept(w);
     w.start();
     return w;
+  }
+
+  @Override
+  public Worker process(JobHandler handler) {
+    return process(handler, WorkerOptions.defaults());
+  }
+
+  @Override
+  public Worker consume(JobConsumer consumer, WorkerOptions options) {
+    Objects.requireNonNull(consumer, "consumer");
+    return process(
+        job -> {
+          consumer.accept(job);
+          return null;
+        },
+        options);
+  }
+
+  @Override
+  public Worker consume(JobConsumer consumer) {
+    return consume(consumer, WorkerOptions.defaults());
   }
 
   private static void checkWorkerId(String workerId) {
