@@ -5,10 +5,10 @@ package dev.gander.queue;
  * {@link JobHandler} that has no result, so that {@code queue.consume(job -> send(job))} compiles
  * when {@code send} returns nothing.
  *
- * <p>Returning acknowledges the job, with no result. Throwing an exception retries it with backoff,
- * or dead-letters it on its last attempt; throwing {@link NonRetryableException} dead-letters it at
- * once. A consumer may also settle the job itself ({@code ack}, {@code retry}, {@code fail}); the
- * worker then leaves it alone.
+ * <p>Returning acknowledges the job, with no result. Throwing an exception (or an {@link Error})
+ * retries it with backoff, or dead-letters it on its last attempt; throwing {@link
+ * NonRetryableException} dead-letters it at once. A consumer may also settle the job itself ({@code
+ * ack}, {@code retry}, {@code fail}); the worker then leaves it alone.
  *
  * <p>Called on the worker's pool threads, up to {@code concurrency} at once.
  */

@@ -22,7 +22,8 @@ public interface Worker extends AutoCloseable {
   long processed();
 
   /**
-   * How many job attempts this worker saw fail (retried or dead-lettered).
+   * How many job attempts this worker saw fail (retried or dead-lettered), including those whose
+   * result could not be stored.
    *
    * @return the count
    */

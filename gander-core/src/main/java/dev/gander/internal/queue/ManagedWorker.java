@@ -3,12 +3,15 @@ package dev.gander.internal.queue;
 import dev.gander.GanderClosedException;
 import dev.gander.GanderException;
 import dev.gander.LeaseLostException;
+import dev.gander.PayloadCodecException;
+import dev.gander.PayloadTooLargeException;
 import dev.gander.queue.JobHandler;
 import dev.gander.queue.NonRetryableException;
 import dev.gander.queue.QueueOptions;
 import dev.gander.queue.Worker;
 import dev.gander.queue.WorkerOptions;
 import java.time.Duration;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
@@ -30,10 +33,13 @@ import org.slf4j.LoggerFactory;
  * one transaction), woken by commits, keeping up to {@code concurrency} claimed ahead; a fixed pool
  * of {@code concurrency} threads runs them; a heartbeat thread extends the leases of running and
  * claimed-ahead jobs. On close, jobs claimed ahead and not started are given back at once.
+ *
+ * <p>Every job it claims is settled by it, whatever its handler does (returns, throws an exception
+ * or an {@link Error}, returns a result that cannot be stored), or given back on close; only a
+ * failure of the database itself leaves a job leased until its lease runs out.
  */
 public final class ManagedWorker implements Worker {
   private static final Logger log = LoggerFactory.getLogger(ManagedWorker.class);
-  private static final int MAX_ERROR_LENGTH = 2000;
 
   private final SqliteQueue queue;
   private final JobHandler handler;
@@ -164,53 +170,127 @@ public final class ManagedWorker implements Worker {
   }
 
   private void run(JobImpl job) {
-    if (!accepting) {
-      // Claimed ahead and not started before close: give it back at once, attempt and all.
-      releaseQuietly(job, false);
-      running.remove(job);
-      slots.release();
-      return;
-    }
+    Thread self = Thread.currentThread();
+    boolean interrupted = false;
     try {
-      Object result;
+      if (!accepting) {
+        // Claimed ahead and not started before close: give it back at once, attempt and all.
+        releaseQuietly(job, false);
+        return;
+      }
+      @Nullable Object result = null;
+      @Nullable Throwable failure = null;
       try {
         result = handler.handle(job);
-      } catch (NonRetryableException e) {
-        failed.incrementAndGet();
-        log.warn("Job {} of '{}' failed for good: {}", job.id, queue.name(), e.getMessage());
-        if (!job.isSettled()) {
-          job.fail(describe(e));
-        }
-        return;
-      } catch (Exception | LinkageError | AssertionError e) {
-        failed.incrementAndGet();
-        if (!job.isSettled()) {
-          Duration delay = backoff(queue.options(), job.attempt());
-          log.warn(
-              "Job {} of '{}' failed on attempt {}/{}: {}",
-              job.id,
-              queue.name(),
-              job.attempt(),
-              job.maxAttempts(),
-              e.toString());
-          job.retry(delay, describe(e));
-        }
-        return;
+      } catch (Throwable e) { // even an Error: the job must not stay leased, the worker lives on
+        failure = e;
+        interrupted = e instanceof InterruptedException;
       }
-      if (!job.isSettled()) {
-        job.ack(result);
+      if (failure == null) {
+        settleSucceeded(job, result);
+      } else {
+        settleFailed(job, failure);
       }
-      processed.incrementAndGet();
     } catch (LeaseLostException e) {
       log.warn("Worker {} lost the lease of job {}: {}", workerId, job.id, e.getMessage());
-    } catch (GanderException e) {
-      log.error("Worker {} could not settle job {}: {}", workerId, job.id, e.toString());
     } catch (IllegalStateException e) {
-      // The handler settled the job itself in a way that raced with us; nothing to do.
+      // Settled meanwhile (released by a timed-out close); nothing to do.
       log.debug("job {} already settled: {}", job.id, e.getMessage());
+    } catch (Throwable e) { // the database failed: the job is claimed again after its lease
+      log.error(
+          "Worker {} could not settle job {} of '{}'; it will run again when its lease runs out",
+          workerId,
+          job.id,
+          queue.name(),
+          e);
     } finally {
       running.remove(job);
       slots.release();
+      if (interrupted) {
+        self.interrupt(); // the handler was interrupted: keep the flag, once its job is settled
+      }
+    }
+  }
+
+  private void settleSucceeded(JobImpl job, @Nullable Object result) {
+    if (job.isSettled()) {
+      processed.incrementAndGet(); // the handler settled it itself
+      return;
+    }
+    try {
+      job.ack(result);
+    } catch (PayloadCodecException | PayloadTooLargeException e) {
+      // Nothing was written. The result would be as unstorable on every attempt, and each would
+      // repeat the handler's side effects: dead-letter the job now.
+      failed.incrementAndGet();
+      try {
+        job.fail(ErrorText.of(e));
+      } finally {
+        warn(
+            e,
+            "Job {} of '{}' returned a result that cannot be stored; dead-lettering it",
+            job.id,
+            queue.name());
+      }
+      return;
+    }
+    processed.incrementAndGet();
+  }
+
+  private void settleFailed(JobImpl job, Throwable e) {
+    failed.incrementAndGet();
+    if (job.isSettled()) {
+      warn(e, "Job {} of '{}' threw after its handler settled it", job.id, queue.name());
+      return;
+    }
+    // Settle first, log after: printing a user's exception can fail too (see warn).
+    String error = ErrorText.of(e);
+    if (e instanceof NonRetryableException) {
+      try {
+        job.fail(error);
+      } finally {
+        warn(
+            e,
+            "Job {} of '{}' failed for good on attempt {}/{}; dead-lettering it",
+            job.id,
+            queue.name(),
+            job.attempt(),
+            job.maxAttempts());
+      }
+      return;
+    }
+    try {
+      job.retry(backoff(queue.options(), job.attempt()), error);
+    } finally {
+      warn(
+          e,
+          "Job {} of '{}' failed on attempt {}/{}",
+          job.id,
+          queue.name(),
+          job.attempt(),
+          job.maxAttempts());
+    }
+  }
+
+  /**
+   * Logs a failure with its stack trace, never throwing: a logger prints a user's exception by
+   * calling its {@code toString()}, which may throw, and recursing into its causes, which overflows
+   * the stack for a chain thousands deep. Then the bounded {@link ErrorText} is logged.
+   */
+  private static void warn(Throwable e, String format, Object... args) {
+    Object[] withThrowable = Arrays.copyOf(args, args.length + 1);
+    withThrowable[args.length] = e;
+    try {
+      log.warn(format, withThrowable);
+    } catch (RuntimeException | Error logFailure) {
+      Object[] withText = Arrays.copyOf(args, args.length + 2);
+      withText[args.length] = logFailure.getClass().getName();
+      withText[args.length + 1] = ErrorText.of(e);
+      try {
+        log.warn(format + " (its stack trace could not be logged: {}):\n{}", withText);
+      } catch (RuntimeException | Error ignored) {
+        // Nothing left to try; the job was settled regardless.
+      }
     }
   }
 
@@ -226,11 +306,6 @@ public final class ManagedWorker implements Worker {
     long capped = Math.min(exp, cap);
     double factor = 0.5 + ThreadLocalRandom.current().nextDouble() * 0.5;
     return Duration.ofMillis(Math.max(1, (long) (capped * factor)));
-  }
-
-  private static String describe(Throwable e) {
-    String s = e.getMessage() == null ? e.getClass().getName() : e.toString();
-    return s.length() > MAX_ERROR_LENGTH ? s.substring(0, MAX_ERROR_LENGTH) : s;
   }
 
   private void heartbeatAll() {
