@@ -41,6 +41,9 @@ import org.slf4j.LoggerFactory;
 public final class ManagedWorker implements Worker {
   private static final Logger log = LoggerFactory.getLogger(ManagedWorker.class);
 
+  private static final Duration MAX_NANOS = Duration.ofNanos(Long.MAX_VALUE);
+  private static final Duration MAX_MILLIS = Duration.ofMillis(Long.MAX_VALUE);
+
   private final SqliteQueue queue;
   private final JobHandler handler;
   private final WorkerOptions options;
@@ -101,10 +104,20 @@ public final class ManagedWorker implements Worker {
     return host + "-" + ProcessHandle.current().pid() + "-" + queue;
   }
 
+  /** {@code d} in nanoseconds, or {@code Long.MAX_VALUE} if it is longer than that can count. */
+  static long saturatedNanos(Duration d) {
+    return d.compareTo(MAX_NANOS) >= 0 ? Long.MAX_VALUE : d.toNanos();
+  }
+
+  /** {@code d} in milliseconds, or {@code Long.MAX_VALUE} if it is longer than that can count. */
+  static long saturatedMillis(Duration d) {
+    return d.compareTo(MAX_MILLIS) >= 0 ? Long.MAX_VALUE : d.toMillis();
+  }
+
   void start() {
     ScheduledExecutorService hb = heartbeats;
     if (hb != null) {
-      long every = Math.max(10, queue.options().visibilityTimeout().toMillis() / 3);
+      long every = Math.max(10, saturatedMillis(queue.options().visibilityTimeout()) / 3);
       hb.scheduleWithFixedDelay(this::heartbeatAll, every, every, TimeUnit.MILLISECONDS);
     }
     dispatcher.start();
@@ -296,8 +309,8 @@ public final class ManagedWorker implements Worker {
 
   /** Exponential backoff with jitter: base × 2^(attempt−1), capped, times a factor in [0.5, 1]. */
   static Duration backoff(QueueOptions o, int attempt) {
-    long base = o.backoffBase().toMillis();
-    long cap = o.backoffCap().toMillis();
+    long base = saturatedMillis(o.backoffBase());
+    long cap = saturatedMillis(o.backoffCap());
     int shift = Math.min(Math.max(attempt - 1, 0), 30);
     long exp = base << shift;
     if (exp < 0 || (shift > 0 && exp >> shift != base)) {
@@ -374,7 +387,9 @@ public final class ManagedWorker implements Worker {
     pool.shutdown();
     boolean finished;
     try {
-      finished = pool.awaitTermination(options.shutdownTimeout().toMillis(), TimeUnit.MILLISECONDS);
+      // Saturated: toMillis() overflows for ChronoUnit.FOREVER.getDuration(), meaning no limit.
+      finished =
+          pool.awaitTermination(saturatedNanos(options.shutdownTimeout()), TimeUnit.NANOSECONDS);
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
       finished = false;
