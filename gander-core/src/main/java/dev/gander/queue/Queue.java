@@ -129,9 +129,10 @@ public interface Queue {
   /**
    * Starts a pool of threads running {@code handler} on this queue's jobs.
    *
-   * @param handler the work; return to ack, throw to retry
+   * @param handler the work; return to ack (storing the result), throw to retry
    * @param options concurrency, worker id, shutdown timeout
    * @return the running worker; close it to stop
+   * @throws GanderClosedException if the database is closed; no thread is started
    */
   Worker process(JobHandler handler, WorkerOptions options);
 
@@ -141,6 +142,7 @@ public interface Queue {
    *
    * @param handler the work; return to ack (storing the result), throw to retry
    * @return the running worker; close it to stop
+   * @throws GanderClosedException if the database is closed; no thread is started
    */
   Worker process(JobHandler handler);
 
@@ -152,6 +154,7 @@ public interface Queue {
    * @param consumer the work; return to ack, throw to retry
    * @param options concurrency, worker id, shutdown timeout
    * @return the running worker; close it to stop
+   * @throws GanderClosedException if the database is closed; no thread is started
    */
   Worker consume(JobConsumer consumer, WorkerOptions options);
 
@@ -161,6 +164,7 @@ public interface Queue {
    *
    * @param consumer the work; return to ack, throw to retry
    * @return the running worker; close it to stop
+   * @throws GanderClosedException if the database is closed; no thread is started
    */
   Worker consume(JobConsumer consumer);
 

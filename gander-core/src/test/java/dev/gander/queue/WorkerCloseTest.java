@@ -4,24 +4,50 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.gander.Gander;
+import dev.gander.GanderClosedException;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.temporal.ChronoUnit;
 import java.util.List;
+import java.util.Set;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
+import java.util.stream.Collectors;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 
-/** Closing managed workers at the edges. */
+/** Starting and closing managed workers at the edges: after the database closed. */
 @Timeout(value = 120, threadMode = Timeout.ThreadMode.SEPARATE_THREAD)
 class WorkerCloseTest {
   /** Bounds waits for things that should happen at once: generous for a loaded machine. */
   private static final long GENEROUS_SECONDS = 60;
 
   @TempDir Path dir;
+
+  private static Set<Thread> ganderThreads() {
+    return Thread.getAllStackTraces().keySet().stream()
+        .filter(t -> t.isAlive() && t.getName().startsWith("gander-"))
+        .collect(Collectors.toSet());
+  }
+
+  @Test
+  void processAndConsumeOnAClosedDatabaseThrowAndStartNoThread() {
+    Gander gander = Gander.open(dir.resolve("app.db"));
+    Queue q = gander.queue("late");
+    gander.close();
+    // Threads of earlier tests may still be ending; none may be added.
+    Set<Thread> before = ganderThreads();
+
+    assertThatThrownBy(() -> q.process(job -> null, WorkerOptions.defaults()))
+        .isInstanceOf(GanderClosedException.class);
+    assertThatThrownBy(() -> q.process(job -> null)).isInstanceOf(GanderClosedException.class);
+    assertThatThrownBy(() -> q.consume(job -> {})).isInstanceOf(GanderClosedException.class);
+    assertThatThrownBy(() -> q.consume(job -> {}, WorkerOptions.defaults()))
+        .isInstanceOf(GanderClosedException.class);
+    assertThat(ganderThreads()).isSubsetOf(before);
+  }
 
   @Test
   void shutdownTimeoutsTooLongToCountSaturateInsteadOfOverflowing() throws Exception {

@@ -199,6 +199,10 @@ public final class SqliteQueue implements Queue {
   public Worker process(JobHandler handler, WorkerOptions options) {
     Objects.requireNonNull(handler, "handler");
     Objects.requireNonNull(options, "options");
+    // Before anything starts: on a closed database not even the sweeper or watcher may start.
+    if (engine.store.isClosed()) {
+      throw engine.store.closedException();
+    }
     engine.consumerStarted();
     ManagedWorker w = new ManagedWorker(this, handler, options);
     workerRegistry.accept(w);
