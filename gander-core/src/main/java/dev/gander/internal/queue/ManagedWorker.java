@@ -11,17 +11,22 @@ import dev.gander.queue.QueueOptions;
 import dev.gander.queue.Worker;
 import dev.gander.queue.WorkerOptions;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.Executors;
 import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import org.jspecify.annotations.Nullable;
@@ -41,6 +46,9 @@ import org.slf4j.LoggerFactory;
 public final class ManagedWorker implements Worker {
   private static final Logger log = LoggerFactory.getLogger(ManagedWorker.class);
 
+  /** How long close waits for the dispatcher to stop, and for pool threads to end. */
+  private static final long THREAD_EXIT_MILLIS = TimeUnit.SECONDS.toMillis(10);
+
   private static final Duration MAX_NANOS = Duration.ofNanos(Long.MAX_VALUE);
   private static final Duration MAX_MILLIS = Duration.ofMillis(Long.MAX_VALUE);
 
@@ -52,12 +60,30 @@ public final class ManagedWorker implements Worker {
   private final ThreadPoolExecutor pool;
   private final @Nullable ScheduledExecutorService heartbeats;
   private final Thread dispatcher;
+
+  /** Jobs claimed and neither settled nor given back yet: waiting for a thread, or running. */
   private final Set<JobImpl> running = ConcurrentHashMap.newKeySet();
+
+  /** Notified whenever a job leaves {@link #running}. */
+  private final Object jobDone = new Object();
+
+  /** The job each pool thread runs a handler for; tells close() that a handler called it. */
+  private final Map<Thread, JobImpl> inHandler = new ConcurrentHashMap<>();
+
+  /** Started jobs that close() gave back: their handler's outcome is not recorded. */
+  private final Set<JobImpl> givenBack = ConcurrentHashMap.newKeySet();
+
   private final AtomicLong processed = new AtomicLong();
   private final AtomicLong failed = new AtomicLong();
   private volatile boolean accepting = true;
   private final Object closeLock = new Object();
   private boolean closed;
+
+  /** The job whose own handler closed this worker; its thread finishes stopping it. */
+  private volatile @Nullable JobImpl closedFrom;
+
+  private final AtomicBoolean stopped = new AtomicBoolean();
+  private final CountDownLatch stoppedLatch = new CountDownLatch(1);
 
   ManagedWorker(SqliteQueue queue, JobHandler handler, WorkerOptions options) {
     this.queue = queue;
@@ -144,29 +170,32 @@ public final class ManagedWorker implements Worker {
         jobs = queue.pollInternal(workerId, free, TimeUnit.SECONDS.toNanos(30));
       } catch (GanderClosedException e) {
         slots.release(free);
+        abandon();
         break;
       } catch (GanderException e) {
         slots.release(free);
         if (!accepting) {
           break;
         }
-        log.error("Worker {} could not claim from '{}': {}", workerId, queue.name(), e.toString());
+        log.error("Worker {} could not claim from '{}'", workerId, queue.name(), e);
         if (!pause()) {
           break;
         }
         continue;
       }
       slots.release(free - jobs.size());
-      for (int i = 0; i < jobs.size(); i++) {
-        JobImpl job = jobs.get(i);
+      for (JobImpl job : jobs) {
+        running.add(job);
         if (!accepting) {
           // Claimed but never started: give it back at once, attempt and all.
-          releaseQuietly(job, false);
-          slots.release();
+          giveBackUnstarted(job);
           continue;
         }
-        running.add(job);
-        pool.execute(() -> run(job));
+        try {
+          pool.execute(new JobTask(job));
+        } catch (RejectedExecutionException e) {
+          giveBackUnstarted(job); // close() shut the pool down meanwhile
+        }
       }
     }
     Thread.interrupted();
@@ -182,6 +211,33 @@ public final class ManagedWorker implements Worker {
     }
   }
 
+  /**
+   * The database was closed under this worker without closing it first (closing the Gander closes
+   * its workers first): nothing can be claimed or settled any more, so end the threads.
+   */
+  private void abandon() {
+    if (accepting) {
+      log.warn("Worker {}: the database closed under it; stopping", workerId);
+    }
+    accepting = false;
+    pool.shutdown();
+    finishStop();
+  }
+
+  /** A claimed job handed to the pool; close() takes back the ones no thread has started. */
+  private final class JobTask implements Runnable {
+    final JobImpl job;
+
+    JobTask(JobImpl job) {
+      this.job = job;
+    }
+
+    @Override
+    public void run() {
+      ManagedWorker.this.run(job);
+    }
+  }
+
   private void run(JobImpl job) {
     Thread self = Thread.currentThread();
     boolean interrupted = false;
@@ -193,13 +249,18 @@ public final class ManagedWorker implements Worker {
       }
       @Nullable Object result = null;
       @Nullable Throwable failure = null;
+      inHandler.put(self, job);
       try {
         result = handler.handle(job);
       } catch (Throwable e) { // even an Error: the job must not stay leased, the worker lives on
         failure = e;
         interrupted = e instanceof InterruptedException;
+      } finally {
+        inHandler.remove(self);
       }
-      if (failure == null) {
+      if (givenBack.contains(job)) {
+        log.debug("Job {} was given back while its handler ran; not settling it", job.id);
+      } else if (failure == null) {
         settleSucceeded(job, result);
       } else {
         settleFailed(job, failure);
@@ -207,7 +268,7 @@ public final class ManagedWorker implements Worker {
     } catch (LeaseLostException e) {
       log.warn("Worker {} lost the lease of job {}: {}", workerId, job.id, e.getMessage());
     } catch (IllegalStateException e) {
-      // Settled meanwhile (released by a timed-out close); nothing to do.
+      // Settled meanwhile (given back by a timed-out close); nothing to do.
       log.debug("job {} already settled: {}", job.id, e.getMessage());
     } catch (Throwable e) { // the database failed: the job is claimed again after its lease
       log.error(
@@ -217,8 +278,10 @@ public final class ManagedWorker implements Worker {
           queue.name(),
           e);
     } finally {
-      running.remove(job);
-      slots.release();
+      done(job);
+      if (job == closedFrom) {
+        finishStop();
+      }
       if (interrupted) {
         self.interrupt(); // the handler was interrupted: keep the flag, once its job is settled
       }
@@ -337,6 +400,28 @@ public final class ManagedWorker implements Worker {
     }
   }
 
+  /** A job leaves the worker: settled or given back. */
+  private void done(JobImpl job) {
+    givenBack.remove(job);
+    if (running.remove(job)) {
+      slots.release();
+      synchronized (jobDone) {
+        jobDone.notifyAll();
+      }
+    }
+  }
+
+  private void giveBackUnstarted(JobImpl job) {
+    releaseQuietly(job, false);
+    done(job);
+  }
+
+  /** Gives back a job whose handler is still running; what the handler does next is ignored. */
+  private void giveBackStarted(JobImpl job) {
+    givenBack.add(job); // first: the handler may return at any moment
+    releaseQuietly(job, true);
+  }
+
   private void releaseQuietly(JobImpl job, boolean started) {
     try {
       if (started) {
@@ -371,53 +456,157 @@ public final class ManagedWorker implements Worker {
 
   @Override
   public void close() {
+    close(false);
+  }
+
+  /**
+   * Stops the worker: stops claiming, gives back jobs claimed ahead, waits for running jobs up to
+   * the shutdown timeout and gives back those that did not finish, then stops the heartbeats.
+   *
+   * <p>Called from a handler of this worker, it cannot wait for that handler: it waits for the
+   * others and returns, and the caller's job is settled when its handler returns, after which the
+   * heartbeats stop. With {@code databaseClosing}, the database closes when this returns, so the
+   * caller's job could not be settled then: it is given back now, its attempt counted.
+   *
+   * <p>A second call, from another thread, returns once the first has stopped the worker.
+   *
+   * @param databaseClosing whether the database is closing (through {@code Gander.close()})
+   */
+  void close(boolean databaseClosing) {
+    @Nullable JobImpl own = inHandler.get(Thread.currentThread());
+    boolean alreadyClosing = false;
     synchronized (closeLock) {
       if (closed) {
-        return;
+        alreadyClosing = true;
+      } else {
+        closed = true;
+        closedFrom = own;
       }
-      closed = true;
+    }
+    if (alreadyClosing) {
+      awaitOtherClose(own, databaseClosing);
+      return;
     }
     accepting = false;
     dispatcher.interrupt();
     try {
-      dispatcher.join(TimeUnit.SECONDS.toMillis(10));
+      dispatcher.join(THREAD_EXIT_MILLIS);
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
     }
     pool.shutdown();
-    boolean finished;
-    try {
-      // Saturated: toMillis() overflows for ChronoUnit.FOREVER.getDuration(), meaning no limit.
-      finished =
-          pool.awaitTermination(saturatedNanos(options.shutdownTimeout()), TimeUnit.NANOSECONDS);
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      finished = false;
-    }
-    if (!finished) {
+    giveBackQueued();
+    if (!awaitOthers(own, saturatedNanos(options.shutdownTimeout()))) {
       log.warn(
           "Worker {}: {} job(s) still running after {}; releasing their leases",
           workerId,
-          running.size(),
+          running.size() - (own == null ? 0 : 1),
           options.shutdownTimeout());
       for (JobImpl job : running) {
-        releaseQuietly(job, true);
+        if (job != own) {
+          giveBackStarted(job);
+        }
       }
-      pool.shutdownNow();
+      if (own == null) {
+        pool.shutdownNow();
+      } else {
+        inHandler.forEach(
+            (thread, job) -> {
+              if (job != own) {
+                thread.interrupt();
+              }
+            });
+      }
+    }
+    if (own == null) {
+      try {
+        pool.awaitTermination(THREAD_EXIT_MILLIS, TimeUnit.MILLISECONDS);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+      }
+      finishStop();
+    } else if (databaseClosing) {
+      giveBackStarted(own);
+      finishStop();
+    }
+    // Else the caller's own thread finishes stopping once its job is settled (see run).
+  }
+
+  /**
+   * Close was called again, maybe while the first call still waits for running jobs. Returns once
+   * the worker stopped, so that the database is not closed under running jobs; a handler of this
+   * worker cannot wait for itself.
+   */
+  private void awaitOtherClose(@Nullable JobImpl own, boolean databaseClosing) {
+    if (own != null) {
+      if (databaseClosing) {
+        giveBackStarted(own);
+      }
+      return;
+    }
+    long timeout = saturatedNanos(options.shutdownTimeout());
+    long margin = TimeUnit.MILLISECONDS.toNanos(2 * THREAD_EXIT_MILLIS);
+    timeout = timeout > Long.MAX_VALUE - margin ? Long.MAX_VALUE : timeout + margin;
+    boolean stoppedInTime;
+    try {
+      stoppedInTime = stoppedLatch.await(timeout, TimeUnit.NANOSECONDS);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      stoppedInTime = false;
+    }
+    if (!stoppedInTime && databaseClosing) {
+      // The job of a handler that closed this worker itself and is still running.
+      for (JobImpl job : running) {
+        giveBackStarted(job);
+      }
+    }
+  }
+
+  /** Gives back the jobs claimed ahead that no thread has started. */
+  private void giveBackQueued() {
+    List<Runnable> queued = new ArrayList<>();
+    pool.getQueue().drainTo(queued);
+    for (Runnable task : queued) {
+      if (task instanceof JobTask) {
+        giveBackUnstarted(((JobTask) task).job);
+      }
+    }
+  }
+
+  /** Waits until no job but {@code own} is running; false on timeout or interrupt. */
+  private boolean awaitOthers(@Nullable JobImpl own, long timeoutNanos) {
+    long start = System.nanoTime();
+    synchronized (jobDone) {
+      while (running.size() > (own != null && running.contains(own) ? 1 : 0)) {
+        // Elapsed time, not a deadline: start + a saturated timeout would overflow.
+        long left = timeoutNanos - (System.nanoTime() - start);
+        if (left <= 0) {
+          return false;
+        }
+        try {
+          TimeUnit.NANOSECONDS.timedWait(jobDone, left);
+        } catch (InterruptedException e) {
+          Thread.currentThread().interrupt();
+          return false;
+        }
+      }
+    }
+    return true;
+  }
+
+  /** Stops the heartbeats, last; once. */
+  private void finishStop() {
+    if (!stopped.compareAndSet(false, true)) {
+      return;
     }
     ScheduledExecutorService hb = heartbeats;
     if (hb != null) {
       hb.shutdownNow();
       try {
-        hb.awaitTermination(5, TimeUnit.SECONDS);
+        hb.awaitTermination(THREAD_EXIT_MILLIS, TimeUnit.MILLISECONDS);
       } catch (InterruptedException e) {
         Thread.currentThread().interrupt();
       }
-    }
-    try {
-      pool.awaitTermination(5, TimeUnit.SECONDS);
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
     }
     log.info(
         "Worker {} stopped on queue '{}' ({} processed, {} failed)",
@@ -425,5 +614,6 @@ public final class ManagedWorker implements Worker {
         queue.name(),
         processed.get(),
         failed.get());
+    stoppedLatch.countDown();
   }
 }
