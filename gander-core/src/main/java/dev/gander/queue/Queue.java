@@ -162,11 +162,44 @@ public interface Queue {
   /**
    * Starts a pool of threads running {@code handler} on this queue's jobs.
    *
-   * @param handler the work; return to ack, throw to retry
+   * @param handler the work; return to ack (storing the result), throw to retry
    * @param options concurrency, worker id, shutdown timeout
    * @return the running worker; close it to stop
+   * @throws GanderClosedException if the database is closed; no thread is started
    */
   Worker process(JobHandler handler, WorkerOptions options);
+
+  /**
+   * Starts a worker with {@linkplain WorkerOptions#defaults() default options} (one thread) running
+   * {@code handler} on this queue's jobs.
+   *
+   * @param handler the work; return to ack (storing the result), throw to retry
+   * @return the running worker; close it to stop
+   * @throws GanderClosedException if the database is closed; no thread is started
+   */
+  Worker process(JobHandler handler);
+
+  /**
+   * Starts a pool of threads running {@code consumer} on this queue's jobs: {@link
+   * #process(JobHandler, WorkerOptions)} for work that has no result, such as {@code
+   * queue.consume(job -> send(job.payloadAs(Email.class)), options)} with a {@code void send}.
+   *
+   * @param consumer the work; return to ack, throw to retry
+   * @param options concurrency, worker id, shutdown timeout
+   * @return the running worker; close it to stop
+   * @throws GanderClosedException if the database is closed; no thread is started
+   */
+  Worker consume(JobConsumer consumer, WorkerOptions options);
+
+  /**
+   * Starts a worker with {@linkplain WorkerOptions#defaults() default options} (one thread) running
+   * {@code consumer} on this queue's jobs.
+   *
+   * @param consumer the work; return to ack, throw to retry
+   * @return the running worker; close it to stop
+   * @throws GanderClosedException if the database is closed; no thread is started
+   */
+  Worker consume(JobConsumer consumer);
 
   /**
    * Counts the queue's jobs by state.

@@ -10,7 +10,9 @@ import org.jspecify.annotations.Nullable;
  *
  * @param concurrency how many jobs run at once, each on its own pool thread (default 1)
  * @param workerId the name recorded on claimed jobs; default {@code host-pid-queue}
- * @param shutdownTimeout how long {@link Worker#close()} waits for running jobs (default 30 s)
+ * @param shutdownTimeout how long {@link Worker#close()} waits for running jobs (default 30 s); a
+ *     duration too long to count in nanoseconds (about 292 years), such as {@code
+ *     ChronoUnit.FOREVER.getDuration()}, means no limit
  * @param heartbeat whether long jobs get their lease extended automatically (default on: every
  *     third of the visibility timeout)
  */
@@ -90,7 +92,7 @@ public record WorkerOptions(
     /**
      * Sets how long close waits for running jobs.
      *
-     * @param shutdownTimeout not negative
+     * @param shutdownTimeout not negative; anything over about 292 years means no limit
      * @return this builder
      */
     public Builder shutdownTimeout(Duration shutdownTimeout) {

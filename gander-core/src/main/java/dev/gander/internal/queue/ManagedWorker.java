@@ -3,22 +3,30 @@ package dev.gander.internal.queue;
 import dev.gander.GanderClosedException;
 import dev.gander.GanderException;
 import dev.gander.LeaseLostException;
+import dev.gander.PayloadCodecException;
+import dev.gander.PayloadTooLargeException;
 import dev.gander.queue.JobHandler;
 import dev.gander.queue.NonRetryableException;
 import dev.gander.queue.QueueOptions;
 import dev.gander.queue.Worker;
 import dev.gander.queue.WorkerOptions;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.Executors;
 import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import org.jspecify.annotations.Nullable;
@@ -30,10 +38,19 @@ import org.slf4j.LoggerFactory;
  * one transaction), woken by commits, keeping up to {@code concurrency} claimed ahead; a fixed pool
  * of {@code concurrency} threads runs them; a heartbeat thread extends the leases of running and
  * claimed-ahead jobs. On close, jobs claimed ahead and not started are given back at once.
+ *
+ * <p>Every job it claims is settled by it, whatever its handler does (returns, throws an exception
+ * or an {@link Error}, returns a result that cannot be stored), or given back on close; only a
+ * failure of the database itself leaves a job leased until its lease runs out.
  */
 public final class ManagedWorker implements Worker {
   private static final Logger log = LoggerFactory.getLogger(ManagedWorker.class);
-  private static final int MAX_ERROR_LENGTH = 2000;
+
+  /** How long close waits for the dispatcher to stop, and for pool threads to end. */
+  private static final long THREAD_EXIT_MILLIS = TimeUnit.SECONDS.toMillis(10);
+
+  private static final Duration MAX_NANOS = Duration.ofNanos(Long.MAX_VALUE);
+  private static final Duration MAX_MILLIS = Duration.ofMillis(Long.MAX_VALUE);
 
   private final SqliteQueue queue;
   private final JobHandler handler;
@@ -43,12 +60,30 @@ public final class ManagedWorker implements Worker {
   private final ThreadPoolExecutor pool;
   private final @Nullable ScheduledExecutorService heartbeats;
   private final Thread dispatcher;
+
+  /** Jobs claimed and neither settled nor given back yet: waiting for a thread, or running. */
   private final Set<JobImpl> running = ConcurrentHashMap.newKeySet();
+
+  /** Notified whenever a job leaves {@link #running}. */
+  private final Object jobDone = new Object();
+
+  /** The job each pool thread runs a handler for; tells close() that a handler called it. */
+  private final Map<Thread, JobImpl> inHandler = new ConcurrentHashMap<>();
+
+  /** Started jobs that close() gave back: their handler's outcome is not recorded. */
+  private final Set<JobImpl> givenBack = ConcurrentHashMap.newKeySet();
+
   private final AtomicLong processed = new AtomicLong();
   private final AtomicLong failed = new AtomicLong();
   private volatile boolean accepting = true;
   private final Object closeLock = new Object();
   private boolean closed;
+
+  /** The job whose own handler closed this worker; its thread finishes stopping it. */
+  private volatile @Nullable JobImpl closedFrom;
+
+  private final AtomicBoolean stopped = new AtomicBoolean();
+  private final CountDownLatch stoppedLatch = new CountDownLatch(1);
 
   ManagedWorker(SqliteQueue queue, JobHandler handler, WorkerOptions options) {
     this.queue = queue;
@@ -95,10 +130,20 @@ public final class ManagedWorker implements Worker {
     return host + "-" + ProcessHandle.current().pid() + "-" + queue;
   }
 
+  /** {@code d} in nanoseconds, or {@code Long.MAX_VALUE} if it is longer than that can count. */
+  static long saturatedNanos(Duration d) {
+    return d.compareTo(MAX_NANOS) >= 0 ? Long.MAX_VALUE : d.toNanos();
+  }
+
+  /** {@code d} in milliseconds, or {@code Long.MAX_VALUE} if it is longer than that can count. */
+  static long saturatedMillis(Duration d) {
+    return d.compareTo(MAX_MILLIS) >= 0 ? Long.MAX_VALUE : d.toMillis();
+  }
+
   void start() {
     ScheduledExecutorService hb = heartbeats;
     if (hb != null) {
-      long every = Math.max(10, queue.options().visibilityTimeout().toMillis() / 3);
+      long every = Math.max(10, saturatedMillis(queue.options().visibilityTimeout()) / 3);
       hb.scheduleWithFixedDelay(this::heartbeatAll, every, every, TimeUnit.MILLISECONDS);
     }
     dispatcher.start();
@@ -125,29 +170,32 @@ public final class ManagedWorker implements Worker {
         jobs = queue.pollInternal(workerId, free, TimeUnit.SECONDS.toNanos(30));
       } catch (GanderClosedException e) {
         slots.release(free);
+        abandon();
         break;
       } catch (GanderException e) {
         slots.release(free);
         if (!accepting) {
           break;
         }
-        log.error("Worker {} could not claim from '{}': {}", workerId, queue.name(), e.toString());
+        log.error("Worker {} could not claim from '{}'", workerId, queue.name(), e);
         if (!pause()) {
           break;
         }
         continue;
       }
       slots.release(free - jobs.size());
-      for (int i = 0; i < jobs.size(); i++) {
-        JobImpl job = jobs.get(i);
+      for (JobImpl job : jobs) {
+        running.add(job);
         if (!accepting) {
           // Claimed but never started: give it back at once, attempt and all.
-          releaseQuietly(job, false);
-          slots.release();
+          giveBackUnstarted(job);
           continue;
         }
-        running.add(job);
-        pool.execute(() -> run(job));
+        try {
+          pool.execute(new JobTask(job));
+        } catch (RejectedExecutionException e) {
+          giveBackUnstarted(job); // close() shut the pool down meanwhile
+        }
       }
     }
     Thread.interrupted();
@@ -163,61 +211,169 @@ public final class ManagedWorker implements Worker {
     }
   }
 
+  /**
+   * The database was closed under this worker without closing it first (closing the Gander closes
+   * its workers first): nothing can be claimed or settled any more, so end the threads.
+   */
+  private void abandon() {
+    if (accepting) {
+      log.warn("Worker {}: the database closed under it; stopping", workerId);
+    }
+    accepting = false;
+    pool.shutdown();
+    finishStop();
+  }
+
+  /** A claimed job handed to the pool; close() takes back the ones no thread has started. */
+  private final class JobTask implements Runnable {
+    final JobImpl job;
+
+    JobTask(JobImpl job) {
+      this.job = job;
+    }
+
+    @Override
+    public void run() {
+      ManagedWorker.this.run(job);
+    }
+  }
+
   private void run(JobImpl job) {
-    if (!accepting) {
-      // Claimed ahead and not started before close: give it back at once, attempt and all.
-      releaseQuietly(job, false);
-      running.remove(job);
-      slots.release();
+    Thread self = Thread.currentThread();
+    boolean interrupted = false;
+    try {
+      if (!accepting) {
+        // Claimed ahead and not started before close: give it back at once, attempt and all.
+        releaseQuietly(job, false);
+        return;
+      }
+      @Nullable Object result = null;
+      @Nullable Throwable failure = null;
+      inHandler.put(self, job);
+      try {
+        result = handler.handle(job);
+      } catch (Throwable e) { // even an Error: the job must not stay leased, the worker lives on
+        failure = e;
+        interrupted = e instanceof InterruptedException;
+      } finally {
+        inHandler.remove(self);
+      }
+      if (givenBack.contains(job)) {
+        log.debug("Job {} was given back while its handler ran; not settling it", job.id);
+      } else if (failure == null) {
+        settleSucceeded(job, result);
+      } else {
+        settleFailed(job, failure);
+      }
+    } catch (LeaseLostException e) {
+      log.warn("Worker {} lost the lease of job {}: {}", workerId, job.id, e.getMessage());
+    } catch (IllegalStateException e) {
+      // Settled meanwhile (given back by a timed-out close); nothing to do.
+      log.debug("job {} already settled: {}", job.id, e.getMessage());
+    } catch (Throwable e) { // the database failed: the job is claimed again after its lease
+      log.error(
+          "Worker {} could not settle job {} of '{}'; it will run again when its lease runs out",
+          workerId,
+          job.id,
+          queue.name(),
+          e);
+    } finally {
+      done(job);
+      if (job == closedFrom) {
+        finishStop();
+      }
+      if (interrupted) {
+        self.interrupt(); // the handler was interrupted: keep the flag, once its job is settled
+      }
+    }
+  }
+
+  private void settleSucceeded(JobImpl job, @Nullable Object result) {
+    if (job.isSettled()) {
+      processed.incrementAndGet(); // the handler settled it itself
       return;
     }
     try {
-      Object result;
+      job.ack(result);
+    } catch (PayloadCodecException | PayloadTooLargeException e) {
+      // Nothing was written. The result would be as unstorable on every attempt, and each would
+      // repeat the handler's side effects: dead-letter the job now.
+      failed.incrementAndGet();
       try {
-        result = handler.handle(job);
-      } catch (NonRetryableException e) {
-        failed.incrementAndGet();
-        log.warn("Job {} of '{}' failed for good: {}", job.id, queue.name(), e.getMessage());
-        if (!job.isSettled()) {
-          job.fail(describe(e));
-        }
-        return;
-      } catch (Exception | LinkageError | AssertionError e) {
-        failed.incrementAndGet();
-        if (!job.isSettled()) {
-          Duration delay = backoff(queue.options(), job.attempt());
-          log.warn(
-              "Job {} of '{}' failed on attempt {}/{}: {}",
-              job.id,
-              queue.name(),
-              job.attempt(),
-              job.maxAttempts(),
-              e.toString());
-          job.retry(delay, describe(e));
-        }
-        return;
+        job.fail(ErrorText.of(e));
+      } finally {
+        warn(
+            e,
+            "Job {} of '{}' returned a result that cannot be stored; dead-lettering it",
+            job.id,
+            queue.name());
       }
-      if (!job.isSettled()) {
-        job.ack(result);
+      return;
+    }
+    processed.incrementAndGet();
+  }
+
+  private void settleFailed(JobImpl job, Throwable e) {
+    failed.incrementAndGet();
+    if (job.isSettled()) {
+      warn(e, "Job {} of '{}' threw after its handler settled it", job.id, queue.name());
+      return;
+    }
+    // Settle first, log after: printing a user's exception can fail too (see warn).
+    String error = ErrorText.of(e);
+    if (e instanceof NonRetryableException) {
+      try {
+        job.fail(error);
+      } finally {
+        warn(
+            e,
+            "Job {} of '{}' failed for good on attempt {}/{}; dead-lettering it",
+            job.id,
+            queue.name(),
+            job.attempt(),
+            job.maxAttempts());
       }
-      processed.incrementAndGet();
-    } catch (LeaseLostException e) {
-      log.warn("Worker {} lost the lease of job {}: {}", workerId, job.id, e.getMessage());
-    } catch (GanderException e) {
-      log.error("Worker {} could not settle job {}: {}", workerId, job.id, e.toString());
-    } catch (IllegalStateException e) {
-      // The handler settled the job itself in a way that raced with us; nothing to do.
-      log.debug("job {} already settled: {}", job.id, e.getMessage());
+      return;
+    }
+    try {
+      job.retry(backoff(queue.options(), job.attempt()), error);
     } finally {
-      running.remove(job);
-      slots.release();
+      warn(
+          e,
+          "Job {} of '{}' failed on attempt {}/{}",
+          job.id,
+          queue.name(),
+          job.attempt(),
+          job.maxAttempts());
+    }
+  }
+
+  /**
+   * Logs a failure with its stack trace, never throwing: a logger prints a user's exception by
+   * calling its {@code toString()}, which may throw, and recursing into its causes, which overflows
+   * the stack for a chain thousands deep. Then the bounded {@link ErrorText} is logged.
+   */
+  private static void warn(Throwable e, String format, Object... args) {
+    Object[] withThrowable = Arrays.copyOf(args, args.length + 1);
+    withThrowable[args.length] = e;
+    try {
+      log.warn(format, withThrowable);
+    } catch (RuntimeException | Error logFailure) {
+      Object[] withText = Arrays.copyOf(args, args.length + 2);
+      withText[args.length] = logFailure.getClass().getName();
+      withText[args.length + 1] = ErrorText.of(e);
+      try {
+        log.warn(format + " (its stack trace could not be logged: {}):\n{}", withText);
+      } catch (RuntimeException | Error ignored) {
+        // Nothing left to try; the job was settled regardless.
+      }
     }
   }
 
   /** Exponential backoff with jitter: base × 2^(attempt−1), capped, times a factor in [0.5, 1]. */
   static Duration backoff(QueueOptions o, int attempt) {
-    long base = o.backoffBase().toMillis();
-    long cap = o.backoffCap().toMillis();
+    long base = saturatedMillis(o.backoffBase());
+    long cap = saturatedMillis(o.backoffCap());
     int shift = Math.min(Math.max(attempt - 1, 0), 30);
     long exp = base << shift;
     if (exp < 0 || (shift > 0 && exp >> shift != base)) {
@@ -226,11 +382,6 @@ public final class ManagedWorker implements Worker {
     long capped = Math.min(exp, cap);
     double factor = 0.5 + ThreadLocalRandom.current().nextDouble() * 0.5;
     return Duration.ofMillis(Math.max(1, (long) (capped * factor)));
-  }
-
-  private static String describe(Throwable e) {
-    String s = e.getMessage() == null ? e.getClass().getName() : e.toString();
-    return s.length() > MAX_ERROR_LENGTH ? s.substring(0, MAX_ERROR_LENGTH) : s;
   }
 
   private void heartbeatAll() {
@@ -247,6 +398,28 @@ public final class ManagedWorker implements Worker {
         log.debug("heartbeat of job {} failed: {}", job.id, e.toString());
       }
     }
+  }
+
+  /** A job leaves the worker: settled or given back. */
+  private void done(JobImpl job) {
+    givenBack.remove(job);
+    if (running.remove(job)) {
+      slots.release();
+      synchronized (jobDone) {
+        jobDone.notifyAll();
+      }
+    }
+  }
+
+  private void giveBackUnstarted(JobImpl job) {
+    releaseQuietly(job, false);
+    done(job);
+  }
+
+  /** Gives back a job whose handler is still running; what the handler does next is ignored. */
+  private void giveBackStarted(JobImpl job) {
+    givenBack.add(job); // first: the handler may return at any moment
+    releaseQuietly(job, true);
   }
 
   private void releaseQuietly(JobImpl job, boolean started) {
@@ -283,51 +456,157 @@ public final class ManagedWorker implements Worker {
 
   @Override
   public void close() {
+    close(false);
+  }
+
+  /**
+   * Stops the worker: stops claiming, gives back jobs claimed ahead, waits for running jobs up to
+   * the shutdown timeout and gives back those that did not finish, then stops the heartbeats.
+   *
+   * <p>Called from a handler of this worker, it cannot wait for that handler: it waits for the
+   * others and returns, and the caller's job is settled when its handler returns, after which the
+   * heartbeats stop. With {@code databaseClosing}, the database closes when this returns, so the
+   * caller's job could not be settled then: it is given back now, its attempt counted.
+   *
+   * <p>A second call, from another thread, returns once the first has stopped the worker.
+   *
+   * @param databaseClosing whether the database is closing (through {@code Gander.close()})
+   */
+  void close(boolean databaseClosing) {
+    @Nullable JobImpl own = inHandler.get(Thread.currentThread());
+    boolean alreadyClosing = false;
     synchronized (closeLock) {
       if (closed) {
-        return;
+        alreadyClosing = true;
+      } else {
+        closed = true;
+        closedFrom = own;
       }
-      closed = true;
+    }
+    if (alreadyClosing) {
+      awaitOtherClose(own, databaseClosing);
+      return;
     }
     accepting = false;
     dispatcher.interrupt();
     try {
-      dispatcher.join(TimeUnit.SECONDS.toMillis(10));
+      dispatcher.join(THREAD_EXIT_MILLIS);
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
     }
     pool.shutdown();
-    boolean finished;
-    try {
-      finished = pool.awaitTermination(options.shutdownTimeout().toMillis(), TimeUnit.MILLISECONDS);
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      finished = false;
-    }
-    if (!finished) {
+    giveBackQueued();
+    if (!awaitOthers(own, saturatedNanos(options.shutdownTimeout()))) {
       log.warn(
           "Worker {}: {} job(s) still running after {}; releasing their leases",
           workerId,
-          running.size(),
+          running.size() - (own == null ? 0 : 1),
           options.shutdownTimeout());
       for (JobImpl job : running) {
-        releaseQuietly(job, true);
+        if (job != own) {
+          giveBackStarted(job);
+        }
       }
-      pool.shutdownNow();
+      if (own == null) {
+        pool.shutdownNow();
+      } else {
+        inHandler.forEach(
+            (thread, job) -> {
+              if (job != own) {
+                thread.interrupt();
+              }
+            });
+      }
+    }
+    if (own == null) {
+      try {
+        pool.awaitTermination(THREAD_EXIT_MILLIS, TimeUnit.MILLISECONDS);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+      }
+      finishStop();
+    } else if (databaseClosing) {
+      giveBackStarted(own);
+      finishStop();
+    }
+    // Else the caller's own thread finishes stopping once its job is settled (see run).
+  }
+
+  /**
+   * Close was called again, maybe while the first call still waits for running jobs. Returns once
+   * the worker stopped, so that the database is not closed under running jobs; a handler of this
+   * worker cannot wait for itself.
+   */
+  private void awaitOtherClose(@Nullable JobImpl own, boolean databaseClosing) {
+    if (own != null) {
+      if (databaseClosing) {
+        giveBackStarted(own);
+      }
+      return;
+    }
+    long timeout = saturatedNanos(options.shutdownTimeout());
+    long margin = TimeUnit.MILLISECONDS.toNanos(2 * THREAD_EXIT_MILLIS);
+    timeout = timeout > Long.MAX_VALUE - margin ? Long.MAX_VALUE : timeout + margin;
+    boolean stoppedInTime;
+    try {
+      stoppedInTime = stoppedLatch.await(timeout, TimeUnit.NANOSECONDS);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      stoppedInTime = false;
+    }
+    if (!stoppedInTime && databaseClosing) {
+      // The job of a handler that closed this worker itself and is still running.
+      for (JobImpl job : running) {
+        giveBackStarted(job);
+      }
+    }
+  }
+
+  /** Gives back the jobs claimed ahead that no thread has started. */
+  private void giveBackQueued() {
+    List<Runnable> queued = new ArrayList<>();
+    pool.getQueue().drainTo(queued);
+    for (Runnable task : queued) {
+      if (task instanceof JobTask) {
+        giveBackUnstarted(((JobTask) task).job);
+      }
+    }
+  }
+
+  /** Waits until no job but {@code own} is running; false on timeout or interrupt. */
+  private boolean awaitOthers(@Nullable JobImpl own, long timeoutNanos) {
+    long start = System.nanoTime();
+    synchronized (jobDone) {
+      while (running.size() > (own != null && running.contains(own) ? 1 : 0)) {
+        // Elapsed time, not a deadline: start + a saturated timeout would overflow.
+        long left = timeoutNanos - (System.nanoTime() - start);
+        if (left <= 0) {
+          return false;
+        }
+        try {
+          TimeUnit.NANOSECONDS.timedWait(jobDone, left);
+        } catch (InterruptedException e) {
+          Thread.currentThread().interrupt();
+          return false;
+        }
+      }
+    }
+    return true;
+  }
+
+  /** Stops the heartbeats, last; once. */
+  private void finishStop() {
+    if (!stopped.compareAndSet(false, true)) {
+      return;
     }
     ScheduledExecutorService hb = heartbeats;
     if (hb != null) {
       hb.shutdownNow();
       try {
-        hb.awaitTermination(5, TimeUnit.SECONDS);
+        hb.awaitTermination(THREAD_EXIT_MILLIS, TimeUnit.MILLISECONDS);
       } catch (InterruptedException e) {
         Thread.currentThread().interrupt();
       }
-    }
-    try {
-      pool.awaitTermination(5, TimeUnit.SECONDS);
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
     }
     log.info(
         "Worker {} stopped on queue '{}' ({} processed, {} failed)",
@@ -335,5 +614,6 @@ public final class ManagedWorker implements Worker {
         queue.name(),
         processed.get(),
         failed.get());
+    stoppedLatch.countDown();
   }
 }

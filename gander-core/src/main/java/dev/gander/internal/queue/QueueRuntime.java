@@ -98,7 +98,7 @@ public final class QueueRuntime implements AutoCloseable {
   public void close() {
     List<ManagedWorker> started = new ArrayList<>(workers);
     for (ManagedWorker w : started) {
-      w.close();
+      w.close(true);
     }
     sweeper.close();
     hub.close();

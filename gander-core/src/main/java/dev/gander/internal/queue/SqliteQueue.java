@@ -10,6 +10,7 @@ import dev.gander.queue.DeadLetter;
 import dev.gander.queue.EnqueueOptions;
 import dev.gander.queue.EnqueueResult;
 import dev.gander.queue.Job;
+import dev.gander.queue.JobConsumer;
 import dev.gander.queue.JobHandler;
 import dev.gander.queue.JobId;
 import dev.gander.queue.Queue;
@@ -258,12 +259,34 @@ public final class SqliteQueue implements Queue {
   public Worker process(JobHandler handler, WorkerOptions options) {
     Objects.requireNonNull(handler, "handler");
     Objects.requireNonNull(options, "options");
+    // Before anything starts: on a closed database not even the sweeper or watcher may start.
     engine.checkOpen();
     engine.consumerStarted();
     ManagedWorker w = new ManagedWorker(this, handler, options);
     workerRegistry.accept(w);
     w.start();
     return w;
+  }
+
+  @Override
+  public Worker process(JobHandler handler) {
+    return process(handler, WorkerOptions.defaults());
+  }
+
+  @Override
+  public Worker consume(JobConsumer consumer, WorkerOptions options) {
+    Objects.requireNonNull(consumer, "consumer");
+    return process(
+        job -> {
+          consumer.accept(job);
+          return null;
+        },
+        options);
+  }
+
+  @Override
+  public Worker consume(JobConsumer consumer) {
+    return consume(consumer, WorkerOptions.defaults());
   }
 
   private static void checkWorkerId(String workerId) {
