@@ -5,9 +5,8 @@ import org.jspecify.annotations.Nullable;
 /**
  * Another connection held the database's write lock for longer than the busy timeout.
  *
- * <p>Usually another process is running a long transaction. Retry later, shorten that
- * transaction, or raise {@code busyTimeout} in the store options. Nothing of the failed operation
- * was written.
+ * <p>Usually another process is running a long transaction. Retry later, shorten that transaction,
+ * or raise {@code busyTimeout} in the store options. Nothing of the failed operation was written.
  */
 public class DatabaseBusyException extends GanderException {
   private static final long serialVersionUID = 1L;

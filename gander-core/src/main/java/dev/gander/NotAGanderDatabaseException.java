@@ -5,8 +5,8 @@ import org.jspecify.annotations.Nullable;
 /**
  * The file is not a SQLite database, or it is one whose tables conflict with Gander's.
  *
- * <p>Check the path: Gander refuses to touch a file it does not recognise rather than risk
- * damaging someone else's data.
+ * <p>Check the path: Gander refuses to touch a file it does not recognise rather than risk damaging
+ * someone else's data.
  */
 public class NotAGanderDatabaseException extends GanderException {
   private static final long serialVersionUID = 1L;

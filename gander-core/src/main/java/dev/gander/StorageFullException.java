@@ -3,11 +3,10 @@ package dev.gander;
 import org.jspecify.annotations.Nullable;
 
 /**
- * The database could not grow: the disk is full, or the file reached {@code PRAGMA
- * max_page_count}.
+ * The database could not grow: the disk is full, or the file reached {@code PRAGMA max_page_count}.
  *
- * <p>The transaction that hit the limit was rolled back and the file is consistent. Free disk
- * space (or raise the limit) and retry.
+ * <p>The transaction that hit the limit was rolled back and the file is consistent. Free disk space
+ * (or raise the limit) and retry.
  */
 public class StorageFullException extends GanderException {
   private static final long serialVersionUID = 1L;

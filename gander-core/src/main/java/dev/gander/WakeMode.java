@@ -12,8 +12,8 @@ public enum WakeMode {
    */
   AUTO,
   /**
-   * Kernel file events (inotify on Linux) on the {@code -wal} file, each confirmed by {@code
-   * PRAGMA data_version}, with a safety re-check about every 100 ms while someone waits.
+   * Kernel file events (inotify on Linux) on the {@code -wal} file, each confirmed by {@code PRAGMA
+   * data_version}, with a safety re-check about every 100 ms while someone waits.
    */
   FILE_EVENTS,
   /**

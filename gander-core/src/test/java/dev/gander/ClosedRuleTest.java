@@ -25,8 +25,8 @@ import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * Every public method called after {@code close()} throws {@link GanderClosedException}. Checked
- * by reflection over the whole public surface, so that a method added later is checked too.
+ * Every public method called after {@code close()} throws {@link GanderClosedException}. Checked by
+ * reflection over the whole public surface, so that a method added later is checked too.
  */
 @Timeout(value = 60, threadMode = Timeout.ThreadMode.SEPARATE_THREAD)
 class ClosedRuleTest {

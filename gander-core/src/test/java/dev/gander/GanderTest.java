@@ -18,7 +18,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
 import java.time.Duration;
-import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import org.junit.jupiter.api.Test;
@@ -43,7 +42,8 @@ class GanderTest {
           .containsEntry("foreign_keys", "1");
     }
     try (Connection c = jdbc(db)) {
-      assertThat(queryLong(c, "SELECT count(*) FROM gander_meta WHERE key = 'schema_version'")).isEqualTo(1);
+      assertThat(queryLong(c, "SELECT count(*) FROM gander_meta WHERE key = 'schema_version'"))
+          .isEqualTo(1);
     }
   }
 
@@ -58,7 +58,8 @@ class GanderTest {
       assertThat(gander.store().write(StoreTestSupport::pragmas))
           .containsEntry("busy_timeout", "2500")
           .containsEntry("synchronous", "2");
-      assertThat(gander.store().read(StoreTestSupport::pragmas)).containsEntry("busy_timeout", "2500");
+      assertThat(gander.store().read(StoreTestSupport::pragmas))
+          .containsEntry("busy_timeout", "2500");
       assertThat(gander.store().info().synchronous()).isEqualTo(Synchronous.FULL);
     }
   }
@@ -67,7 +68,8 @@ class GanderTest {
   void builderTakesStoreOptions() {
     StoreOptions options = StoreOptions.builder().busyTimeout(Duration.ofMillis(777)).build();
     try (Gander gander = Gander.builder().path(dir.resolve("so.db")).storeOptions(options).open()) {
-      assertThat(gander.store().write(StoreTestSupport::pragmas)).containsEntry("busy_timeout", "777");
+      assertThat(gander.store().write(StoreTestSupport::pragmas))
+          .containsEntry("busy_timeout", "777");
     }
   }
 
@@ -80,8 +82,15 @@ class GanderTest {
   void inTransactionCommitsOnReturnAndRollsBackOnThrow() throws Exception {
     Path db = dir.resolve("tx.db");
     try (Gander gander = Gander.open(db)) {
-      gander.store().write(c -> c.createStatement().executeUpdate("CREATE TABLE orders (id INTEGER PRIMARY KEY, total INTEGER)"));
-      gander.inTransaction(tx -> exec(tx.connection(), "INSERT INTO orders (id, total) VALUES (1, 10)"));
+      gander
+          .store()
+          .write(
+              c ->
+                  c.createStatement()
+                      .executeUpdate(
+                          "CREATE TABLE orders (id INTEGER PRIMARY KEY, total INTEGER)"));
+      gander.inTransaction(
+          tx -> exec(tx.connection(), "INSERT INTO orders (id, total) VALUES (1, 10)"));
       Boom boom = new Boom("rollback");
       assertThat(
               thrown(
@@ -115,8 +124,12 @@ class GanderTest {
     gander.close();
     gander.close();
     assertThat(gander.store().isClosed()).isTrue();
-    thrown(GanderClosedException.class, () -> gander.inTransaction(tx -> exec(tx.connection(), "INSERT INTO t VALUES (1)")));
-    thrown(GanderClosedException.class, () -> gander.store().<Long>read(c -> queryLong(c, "SELECT 1")));
+    thrown(
+        GanderClosedException.class,
+        () -> gander.inTransaction(tx -> exec(tx.connection(), "INSERT INTO t VALUES (1)")));
+    thrown(
+        GanderClosedException.class,
+        () -> gander.store().<Long>read(c -> queryLong(c, "SELECT 1")));
     Set<Thread> after = liveGanderThreads();
     after.removeAll(before);
     assertThat(names(after)).isEmpty();

@@ -37,7 +37,8 @@ class ReadmeExampleTest {
               WorkerOptions.builder().concurrency(4).build())) { // throw = retry with backoff
         // --- end of README example ---
         assertThat(gander.results().await(id, Duration.ofSeconds(30)))
-            .hasValueSatisfying(r -> assertThat(r.as(String.class)).isEqualTo("sent to alice@example.com"));
+            .hasValueSatisfying(
+                r -> assertThat(r.as(String.class)).isEqualTo("sent to alice@example.com"));
         closed = worker;
       }
       // After close: the worker counts a job once its ack returned, a moment after the commit

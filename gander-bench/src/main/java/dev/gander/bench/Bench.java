@@ -43,8 +43,8 @@ public final class Bench {
 
   /**
    * The bare side of every comparison: one plain sqlite-jdbc connection with the PRAGMAs Gander
-   * sets on its writer ({@code journal_mode=WAL}, {@code synchronous=NORMAL}, {@code
-   * busy_timeout}, {@code foreign_keys=ON}, {@code temp_store=MEMORY}).
+   * sets on its writer ({@code journal_mode=WAL}, {@code synchronous=NORMAL}, {@code busy_timeout},
+   * {@code foreign_keys=ON}, {@code temp_store=MEMORY}).
    */
   static Connection bareConnection(Path file) throws SQLException {
     SQLiteConfig config = new SQLiteConfig();

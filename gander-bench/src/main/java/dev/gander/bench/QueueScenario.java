@@ -163,8 +163,7 @@ final class QueueScenario {
 
     // ---- wake-up latency
     long[] inProcess = wakeInProcess(dir.resolve("wake.db"), 2_000);
-    table.text(
-        "wake, in-process (enqueue call to poll return)", latency(inProcess), "-", "-");
+    table.text("wake, in-process (enqueue call to poll return)", latency(inProcess), "-", "-");
     for (WakeMode mode : List.of(WakeMode.FILE_EVENTS, WakeMode.POLLING)) {
       long[] across = wakeAcrossProcesses(dir.resolve("wake-" + mode + ".db"), mode, 1_000);
       table.text(
@@ -349,8 +348,7 @@ final class QueueScenario {
    * System.nanoTime()}, and waits for its result before the next. On Linux {@code nanoTime} reads
    * {@code CLOCK_MONOTONIC}, which all processes share, so the child can subtract the stamp.
    */
-  private static long[] wakeAcrossProcesses(Path file, WakeMode mode, int rounds)
-      throws Exception {
+  private static long[] wakeAcrossProcesses(Path file, WakeMode mode, int rounds) throws Exception {
     try (Gander g = Gander.builder().path(file).wakeMode(mode).open()) {
       Queue q = g.queue("wake");
       String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
@@ -444,8 +442,7 @@ final class QueueScenario {
   }
 
   private static double idleCpu(Path file, WakeMode mode, boolean managed) throws Exception {
-    OperatingSystemMXBean os =
-        ManagementFactory.getPlatformMXBean(OperatingSystemMXBean.class);
+    OperatingSystemMXBean os = ManagementFactory.getPlatformMXBean(OperatingSystemMXBean.class);
     Gander g = file == null ? null : Gander.builder().path(file).wakeMode(mode).open();
     List<Thread> pollers = new ArrayList<>();
     try {
@@ -571,8 +568,8 @@ final class QueueScenario {
   }
 
   /**
-   * The same two transactions per batch as a Gander worker: claim {@code size} jobs (one
-   * {@code UPDATE … RETURNING}), then delete them by id and lease token.
+   * The same two transactions per batch as a Gander worker: claim {@code size} jobs (one {@code
+   * UPDATE … RETURNING}), then delete them by id and lease token.
    */
   private static double bareClaimThenDelete(Path file, int size, int warmup, int measured)
       throws Exception {
@@ -580,8 +577,7 @@ final class QueueScenario {
         PreparedStatement begin = c.prepareStatement("BEGIN IMMEDIATE");
         PreparedStatement commit = c.prepareStatement("COMMIT");
         PreparedStatement insert = c.prepareStatement(INSERT);
-        PreparedStatement claim =
-            c.prepareStatement(String.format(CLAIM, size == 1 ? "=" : "IN"));
+        PreparedStatement claim = c.prepareStatement(String.format(CLAIM, size == 1 ? "=" : "IN"));
         PreparedStatement ack = c.prepareStatement(ACK)) {
       begin.executeUpdate();
       for (int i = 0; i < warmup + measured; i++) {

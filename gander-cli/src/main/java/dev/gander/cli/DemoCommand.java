@@ -159,7 +159,8 @@ final class DemoCommand implements Callable<Integer> {
           break;
         }
         String r = gander.results().get(id).map(v -> v.as(String.class)).orElse("(no result)");
-        out.printf("  job %s failed on attempt 1 (SMTP 451), was retried after a backoff: %s%n", id, r);
+        out.printf(
+            "  job %s failed on attempt 1 (SMTP 451), was retried after a backoff: %s%n", id, r);
       }
       String result =
           gander.results().get(urgent).map(r -> r.as(String.class)).orElse("(no result)");
@@ -167,17 +168,11 @@ final class DemoCommand implements Callable<Integer> {
       QueueStats end = emails.stats();
       out.printf(
           "Queue now: %d ready, %d scheduled, %d running, %d dead%n",
-          end.ready(),
-          end.scheduled(),
-          end.running(),
-          end.dead());
+          end.ready(), end.scheduled(), end.running(), end.dead());
       for (DeadLetter d : emails.deadLetters(10)) {
         out.printf(
             "Dead letter: job %s after %d attempt(s), reason %s: %s%n",
-            d.id(),
-            d.attempts(),
-            d.reason(),
-            d.lastError().orElse(""));
+            d.id(), d.attempts(), d.reason(), d.lastError().orElse(""));
       }
     }
     out.println();

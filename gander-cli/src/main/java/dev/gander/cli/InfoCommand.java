@@ -3,10 +3,10 @@ package dev.gander.cli;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
-import picocli.CommandLine.Model.CommandSpec;
 
 /** {@code gander info FILE}: describes an existing database without writing to it. */
 @Command(name = "info", description = "Describe an existing Gander database (opened read-only).")

@@ -47,7 +47,8 @@ class GanderCliTest {
         .contains("job 207 failed on attempt 1")
         .contains("Result of job 301: sent to ceo@example.com")
         .contains("Queue now: 0 ready, 0 scheduled, 0 running, 1 dead")
-        .containsPattern("Dead letter: job 13 after 1 attempt\\(s\\), reason failed: .*does not exist");
+        .containsPattern(
+            "Dead letter: job 13 after 1 attempt\\(s\\), reason failed: .*does not exist");
   }
 
   @Test

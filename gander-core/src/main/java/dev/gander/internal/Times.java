@@ -5,8 +5,8 @@ import java.time.Instant;
 
 /**
  * Saturating time arithmetic. A duration or instant beyond what a {@code long} of milliseconds or
- * nanoseconds holds means "not before the end of time": it saturates to {@link Long#MAX_VALUE}
- * (or {@link Long#MIN_VALUE} for the distant past) instead of wrapping or throwing {@link
+ * nanoseconds holds means "not before the end of time": it saturates to {@link Long#MAX_VALUE} (or
+ * {@link Long#MIN_VALUE} for the distant past) instead of wrapping or throwing {@link
  * ArithmeticException}.
  */
 public final class Times {

@@ -11,8 +11,8 @@ import org.jspecify.annotations.Nullable;
  * How one job is enqueued. Immutable; build with {@link #builder()}.
  *
  * @param priority higher runs first (default 0)
- * @param delay how long after enqueue the job becomes claimable (default none); ignored when
- *     {@code runAt} is set
+ * @param delay how long after enqueue the job becomes claimable (default none); ignored when {@code
+ *     runAt} is set
  * @param runAt when the job becomes claimable
  * @param maxAttempts overrides the queue's default number of attempts
  * @param uniqueKey while a job with this key is live in the queue (ready, scheduled or running),

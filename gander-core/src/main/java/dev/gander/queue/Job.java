@@ -13,8 +13,8 @@ import org.jspecify.annotations.Nullable;
  *
  * <p>Settle it exactly once with {@link #ack()}, {@link #retry} or {@link #fail}. Each of these,
  * and {@link #heartbeat}, is fenced by the claim's {@link #fencingToken()}: if the lease ran out
- * and the job was claimed again (or dead-lettered), the call throws {@link LeaseLostException}
- * and changes nothing. A job object may be used from any thread, one call at a time.
+ * and the job was claimed again (or dead-lettered), the call throws {@link LeaseLostException} and
+ * changes nothing. A job object may be used from any thread, one call at a time.
  */
 public interface Job {
   /**
@@ -94,8 +94,8 @@ public interface Job {
   Optional<String> lastError();
 
   /**
-   * This claim's fencing token: it grows with every claim of the job, so a system that records
-   * the highest token it has seen can refuse writes from a worker whose lease was lost.
+   * This claim's fencing token: it grows with every claim of the job, so a system that records the
+   * highest token it has seen can refuse writes from a worker whose lease was lost.
    *
    * @return the token
    */

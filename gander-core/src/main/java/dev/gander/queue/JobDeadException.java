@@ -3,8 +3,8 @@ package dev.gander.queue;
 import dev.gander.GanderException;
 
 /**
- * Thrown by {@link Results#await} when the job awaited was dead-lettered instead of succeeding:
- * it will not produce a result unless it is requeued ({@link Queue#requeueDead}).
+ * Thrown by {@link Results#await} when the job awaited was dead-lettered instead of succeeding: it
+ * will not produce a result unless it is requeued ({@link Queue#requeueDead}).
  */
 public class JobDeadException extends GanderException {
   private static final long serialVersionUID = 1L;

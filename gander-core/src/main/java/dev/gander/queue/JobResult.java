@@ -3,9 +3,7 @@ package dev.gander.queue;
 import com.fasterxml.jackson.core.type.TypeReference;
 import java.time.Instant;
 
-/**
- * The result a job stored with {@link Job#ack(Object)}.
- */
+/** The result a job stored with {@link Job#ack(Object)}. */
 public interface JobResult {
   /**
    * The job it belongs to.

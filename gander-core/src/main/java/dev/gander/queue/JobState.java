@@ -8,8 +8,10 @@ public enum JobState {
   READY,
   /** Claimed by a worker whose lease has not been settled. */
   RUNNING,
-  /** Acked. Kept as a record for the queue's {@code resultTtl} (with a result) or {@code
-   * keepSucceeded} (without one), then forgotten. */
+  /**
+   * Acked. Kept as a record for the queue's {@code resultTtl} (with a result) or {@code
+   * keepSucceeded} (without one), then forgotten.
+   */
   SUCCEEDED,
   /** In the dead-letter table: failed for good, expired, or its last lease ran out. */
   DEAD,

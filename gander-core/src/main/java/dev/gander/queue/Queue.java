@@ -72,9 +72,9 @@ public interface Queue {
 
   /**
    * Enqueues one job and tells whether it is new. With a {@code uniqueKey} held by a live job
-   * (ready, scheduled or running) of this queue, nothing is written and the result is that job's
-   * id with {@link EnqueueResult#duplicate()} true: the payload given is dropped. A job that can
-   * no longer run (expired, dead, finished) does not hold its key.
+   * (ready, scheduled or running) of this queue, nothing is written and the result is that job's id
+   * with {@link EnqueueResult#duplicate()} true: the payload given is dropped. A job that can no
+   * longer run (expired, dead, finished) does not hold its key.
    *
    * <pre>{@code
    * EnqueueResult r = queue.submit(order, EnqueueOptions.builder().uniqueKey("order-42").build());
@@ -104,8 +104,8 @@ public interface Queue {
   EnqueueResult submit(Transaction tx, @Nullable Object payload, EnqueueOptions options);
 
   /**
-   * Enqueues many jobs in one transaction: all or none. Every payload is checked before anything
-   * is written.
+   * Enqueues many jobs in one transaction: all or none. Every payload is checked before anything is
+   * written.
    *
    * @param payloads the payloads
    * @return their ids, in order
@@ -259,9 +259,9 @@ public interface Queue {
   int purgeAllDead();
 
   /**
-   * Acknowledges many claimed jobs in one transaction: what {@link Job#ack()} does for each, at
-   * the cost of one commit. The fast path for workers that {@linkplain #claim(String, int) claim
-   * in batches}.
+   * Acknowledges many claimed jobs in one transaction: what {@link Job#ack()} does for each, at the
+   * cost of one commit. The fast path for workers that {@linkplain #claim(String, int) claim in
+   * batches}.
    *
    * <p>A job whose lease ran out and may have been claimed again is skipped, not acked: it belongs
    * to its new holder now, and it stays {@linkplain Job#isSettled() unsettled} here so the caller

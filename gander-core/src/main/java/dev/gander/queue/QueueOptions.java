@@ -17,9 +17,9 @@ import java.util.Objects;
  * @param backoffCap the longest delay between retries (default 10 min)
  * @param maxPayloadBytes the largest payload accepted, in bytes of UTF-8 JSON (default 1 MiB)
  * @param resultTtl how long a job's result is kept after its ack (default 1 h)
- * @param keepSucceeded how long the record of a job acked without a result is kept, so that
- *     {@link Results#info} and {@link Results#await} can tell it succeeded (default 1 min; zero
- *     keeps none, which saves one row write per ack)
+ * @param keepSucceeded how long the record of a job acked without a result is kept, so that {@link
+ *     Results#info} and {@link Results#await} can tell it succeeded (default 1 min; zero keeps
+ *     none, which saves one row write per ack)
  */
 public record QueueOptions(
     Duration visibilityTimeout,
@@ -49,7 +49,8 @@ public record QueueOptions(
     positive(resultTtl, "resultTtl");
     Objects.requireNonNull(keepSucceeded, "keepSucceeded");
     if (keepSucceeded.isNegative()) {
-      throw new IllegalArgumentException("keepSucceeded must not be negative, was " + keepSucceeded);
+      throw new IllegalArgumentException(
+          "keepSucceeded must not be negative, was " + keepSucceeded);
     }
     if (maxAttempts < 1) {
       throw new IllegalArgumentException("maxAttempts must be at least 1, was " + maxAttempts);
@@ -60,7 +61,11 @@ public record QueueOptions(
     }
     if (backoffCap.compareTo(backoffBase) < 0) {
       throw new IllegalArgumentException(
-          "backoffCap (" + backoffCap + ") must not be shorter than backoffBase (" + backoffBase + ")");
+          "backoffCap ("
+              + backoffCap
+              + ") must not be shorter than backoffBase ("
+              + backoffBase
+              + ")");
     }
   }
 
@@ -168,10 +173,10 @@ public record QueueOptions(
     }
 
     /**
-     * Sets how long the record of a job acked without a result is kept (default 1 minute), so
-     * that {@code results().info(id)} reports it as succeeded and {@code results().await} returns
-     * at once. {@link Duration#ZERO} keeps none: each ack then writes one row less, and a
-     * finished job without a result is reported as unknown.
+     * Sets how long the record of a job acked without a result is kept (default 1 minute), so that
+     * {@code results().info(id)} reports it as succeeded and {@code results().await} returns at
+     * once. {@link Duration#ZERO} keeps none: each ack then writes one row less, and a finished job
+     * without a result is reported as unknown.
      *
      * @param keepSucceeded zero or a positive duration
      * @return this builder

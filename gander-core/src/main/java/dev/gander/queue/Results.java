@@ -46,8 +46,8 @@ public interface Results {
   JobInfo info(JobId id);
 
   /**
-   * Waits up to {@code timeout} until a job has ended for good ({@link JobState#isFinal()}),
-   * woken by the commit that ends it, in this process or another.
+   * Waits up to {@code timeout} until a job has ended for good ({@link JobState#isFinal()}), woken
+   * by the commit that ends it, in this process or another.
    *
    * @param id the job
    * @param timeout the longest wait

@@ -6,7 +6,6 @@ import dev.gander.GanderException;
 import dev.gander.NotAGanderDatabaseException;
 import dev.gander.ReadOnlyDatabaseException;
 import dev.gander.SchemaVersionException;
-import dev.gander.StorageFullException;
 import dev.gander.internal.store.SqliteStore;
 import java.nio.file.Path;
 import java.util.concurrent.CompletableFuture;
@@ -22,9 +21,9 @@ import org.jspecify.annotations.Nullable;
  * thread ({@code gander-writer-<file>}). Writes from many threads are <em>group-committed</em>: the
  * writer takes every request that is waiting, runs them one after another inside one {@code BEGIN
  * IMMEDIATE} transaction, each in its own savepoint so that a request that fails rolls back alone,
- * commits once, then returns to every caller. No caller sees success before its data is
- * committed. When the writer is idle a write runs directly on the caller's thread, holding the
- * writer connection, which saves two thread hand-offs.
+ * commits once, then returns to every caller. No caller sees success before its data is committed.
+ * When the writer is idle a write runs directly on the caller's thread, holding the writer
+ * connection, which saves two thread hand-offs.
  *
  * <p>Reads use a small pool of read-only connections and see a consistent snapshot of committed
  * data for the duration of the function.
@@ -48,8 +47,8 @@ import org.jspecify.annotations.Nullable;
 public interface Store extends AutoCloseable {
 
   /**
-   * Opens (creating if needed) the database at {@code path} for reading and writing, and brings
-   * its schema up to date.
+   * Opens (creating if needed) the database at {@code path} for reading and writing, and brings its
+   * schema up to date.
    *
    * @param path the database file; its directory must exist and be writable
    * @param options how to open and run it
@@ -80,11 +79,11 @@ public interface Store extends AutoCloseable {
    * with SQLite's read-only flag.
    *
    * <p>In a directory this process cannot write, SQLite cannot create the {@code -wal} and {@code
-   * -shm} files it reads a WAL database through. The store then opens the file if either both
-   * files exist and are readable (a writer has it open, or left them), or the WAL holds nothing
-   * (no {@code -wal} file or an empty one, as {@link #close()} leaves it). In the second case the
-   * file is read as immutable: nobody can write it while the directory stays read-only, and the
-   * store does not see changes made after the directory becomes writable again.
+   * -shm} files it reads a WAL database through. The store then opens the file if either both files
+   * exist and are readable (a writer has it open, or left them), or the WAL holds nothing (no
+   * {@code -wal} file or an empty one, as {@link #close()} leaves it). In the second case the file
+   * is read as immutable: nobody can write it while the directory stays read-only, and the store
+   * does not see changes made after the directory becomes writable again.
    *
    * @param path an existing Gander database file
    * @return the open store
@@ -122,8 +121,8 @@ public interface Store extends AutoCloseable {
   <T extends @Nullable Object> T writeFlow(SqlFunction<TxOutcome<T>> fn);
 
   /**
-   * Runs {@link #write} on the writer thread and completes the future after the commit. The
-   * future fails with the same exceptions {@link #write} throws.
+   * Runs {@link #write} on the writer thread and completes the future after the commit. The future
+   * fails with the same exceptions {@link #write} throws.
    *
    * @param fn the work
    * @param <T> the value's type

@@ -3,8 +3,7 @@ package dev.gander.store;
 import java.nio.file.Path;
 
 /**
- * What a {@link Store} reports about its database file, read from the file at the time of the
- * call.
+ * What a {@link Store} reports about its database file, read from the file at the time of the call.
  *
  * @param path the database file
  * @param schemaVersion the Gander schema version recorded in the file

@@ -10,9 +10,9 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * What a code block of the README or {@code docs/} may use without declaring it, as a reader
- * would assume from the text around it: an open {@code gander} with its {@code store}, a queue
- * {@code emails} holding a few jobs, an {@code email} to send, a finished job {@code id}, and the
+ * What a code block of the README or {@code docs/} may use without declaring it, as a reader would
+ * assume from the text around it: an open {@code gander} with its {@code store}, a queue {@code
+ * emails} holding a few jobs, an {@code email} to send, a finished job {@code id}, and the
  * application's own {@code send} and {@code reserveStock}. {@code Path.of("…")} in a block is
  * resolved in a temporary directory. See {@link DocSnippetsTest}.
  */
@@ -26,6 +26,7 @@ public abstract class DocSnippetBase {
   protected Queue emails;
   protected Email email = new Email("bob@example.com");
   protected JobId id;
+
   /** What the block's {@code send} calls sent. */
   public final List<Object> sent = new ArrayList<>();
 

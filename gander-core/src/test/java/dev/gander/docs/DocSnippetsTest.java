@@ -120,7 +120,8 @@ class DocSnippetsTest {
     JavaCompiler javac = ToolProvider.getSystemJavaCompiler();
     DiagnosticCollector<JavaFileObject> diagnostics = new DiagnosticCollector<>();
     boolean ok;
-    try (StandardJavaFileManager files = javac.getStandardFileManager(diagnostics, Locale.ROOT, null)) {
+    try (StandardJavaFileManager files =
+        javac.getStandardFileManager(diagnostics, Locale.ROOT, null)) {
       ok =
           javac
               .getTask(
@@ -128,8 +129,10 @@ class DocSnippetsTest {
                   files,
                   diagnostics,
                   List.of(
-                      "-classpath", System.getProperty("java.class.path"),
-                      "-d", out.toString(),
+                      "-classpath",
+                      System.getProperty("java.class.path"),
+                      "-d",
+                      out.toString(),
                       "-proc:none",
                       "-Xlint:none"),
                   null,
@@ -169,7 +172,8 @@ class DocSnippetsTest {
         try {
           done.get(60, TimeUnit.SECONDS);
         } catch (ExecutionException e) {
-          throw new AssertionError(s.describe() + " failed when run: " + e.getCause(), e.getCause());
+          throw new AssertionError(
+              s.describe() + " failed when run: " + e.getCause(), e.getCause());
         }
       } finally {
         runner.shutdownNow();

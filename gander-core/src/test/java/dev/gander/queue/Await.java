@@ -4,8 +4,8 @@ import java.time.Duration;
 import java.util.function.BooleanSupplier;
 
 /**
- * Waits for something a background thread does (the sweeper re-reads the clock at least once a
- * real second), re-checking every 10 ms. A bound on the wait, not an assertion on its length.
+ * Waits for something a background thread does (the sweeper re-reads the clock at least once a real
+ * second), re-checking every 10 ms. A bound on the wait, not an assertion on its length.
  */
 final class Await {
   private Await() {}

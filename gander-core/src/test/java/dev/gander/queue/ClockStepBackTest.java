@@ -21,7 +21,8 @@ class ClockStepBackTest {
     HandClock clock = new HandClock();
     try (Gander gander = Gander.builder().path(dir.resolve("app.db")).clock(clock).open()) {
       Queue q =
-          gander.queue("jobs", QueueOptions.builder().visibilityTimeout(Duration.ofSeconds(5)).build());
+          gander.queue(
+              "jobs", QueueOptions.builder().visibilityTimeout(Duration.ofSeconds(5)).build());
       JobId id = q.enqueue("work");
       Job lost = q.claim("dies").orElseThrow(); // a worker that then dies without settling
       assertThat(lost.id()).isEqualTo(id);
@@ -48,7 +49,8 @@ class ClockStepBackTest {
     HandClock clock = new HandClock();
     try (Gander gander = Gander.builder().path(dir.resolve("app.db")).clock(clock).open()) {
       Queue q =
-          gander.queue("jobs", QueueOptions.builder().visibilityTimeout(Duration.ofSeconds(30)).build());
+          gander.queue(
+              "jobs", QueueOptions.builder().visibilityTimeout(Duration.ofSeconds(30)).build());
       q.enqueue("work");
       Job job = q.claim("alive").orElseThrow();
       clock.advance(Duration.ofHours(-1));

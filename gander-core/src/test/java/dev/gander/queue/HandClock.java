@@ -9,7 +9,8 @@ import java.util.concurrent.atomic.AtomicLong;
 
 /** A clock the test moves by hand ({@code Gander.Builder.clock}). */
 final class HandClock extends Clock {
-  private final AtomicLong millis = new AtomicLong(Instant.parse("2026-01-01T00:00:00Z").toEpochMilli());
+  private final AtomicLong millis =
+      new AtomicLong(Instant.parse("2026-01-01T00:00:00Z").toEpochMilli());
 
   void advance(Duration d) {
     millis.addAndGet(d.toMillis());

@@ -105,8 +105,7 @@ class JobLifecycleTest {
     Queue q = gander.queue("jobs");
     q.enqueue("just a string");
     Job job = q.claim("w").orElseThrow();
-    assertThatThrownBy(() -> job.payloadAs(Email.class))
-        .isInstanceOf(PayloadCodecException.class);
+    assertThatThrownBy(() -> job.payloadAs(Email.class)).isInstanceOf(PayloadCodecException.class);
   }
 
   @Test
@@ -147,7 +146,9 @@ class JobLifecycleTest {
     List<JobId> ids = q.enqueueAll(List.of(1, 2, 3, 4, 5));
     JobId urgent = q.enqueue(0, EnqueueOptions.builder().priority(5).build());
     List<Job> first = q.claim("w", 4);
-    assertThat(first).extracting(Job::id).containsExactly(urgent, ids.get(0), ids.get(1), ids.get(2));
+    assertThat(first)
+        .extracting(Job::id)
+        .containsExactly(urgent, ids.get(0), ids.get(1), ids.get(2));
     assertThat(q.claim("w", 10)).extracting(Job::id).containsExactly(ids.get(3), ids.get(4));
     assertThat(q.claim("w", 10)).isEmpty();
   }
@@ -155,10 +156,10 @@ class JobLifecycleTest {
   @Test
   void delayedJobsAreNotClaimableBeforeTheirTime() {
     Queue q = gander.queue("jobs");
-    JobId later = q.enqueue("later", EnqueueOptions.builder().delay(Duration.ofSeconds(30)).build());
+    JobId later =
+        q.enqueue("later", EnqueueOptions.builder().delay(Duration.ofSeconds(30)).build());
     JobId at =
-        q.enqueue(
-            "at", EnqueueOptions.builder().runAt(clock.instant().plusSeconds(10)).build());
+        q.enqueue("at", EnqueueOptions.builder().runAt(clock.instant().plusSeconds(10)).build());
     assertThat(q.claim("w")).isEmpty();
     assertThat(q.stats().scheduled()).isEqualTo(2);
 
@@ -195,7 +196,8 @@ class JobLifecycleTest {
   @Test
   void anExpiredJobIsNeverHandedOutAndIsDeadLetteredAsExpired() {
     Queue q = gander.queue("jobs");
-    JobId id = q.enqueue("stale", EnqueueOptions.builder().expiresIn(Duration.ofSeconds(5)).build());
+    JobId id =
+        q.enqueue("stale", EnqueueOptions.builder().expiresIn(Duration.ofSeconds(5)).build());
     clock.advance(Duration.ofSeconds(6));
     assertThat(q.claim("w")).isEmpty(); // also starts the sweeper
     Await.until("expired job dead-lettered", () -> q.stats().dead() == 1);
@@ -224,9 +226,12 @@ class JobLifecycleTest {
     assertThat(again[0].attempt()).isEqualTo(2);
     assertThat(again[0].fencingToken()).isGreaterThan(slow.fencingToken());
 
-    assertThatThrownBy(slow::ack).isInstanceOf(LeaseLostException.class).hasMessageContaining(id.toString());
+    assertThatThrownBy(slow::ack)
+        .isInstanceOf(LeaseLostException.class)
+        .hasMessageContaining(id.toString());
     assertThatThrownBy(() -> slow.ack("result")).isInstanceOf(LeaseLostException.class);
-    assertThatThrownBy(() -> slow.retry(Duration.ZERO, "late")).isInstanceOf(LeaseLostException.class);
+    assertThatThrownBy(() -> slow.retry(Duration.ZERO, "late"))
+        .isInstanceOf(LeaseLostException.class);
     assertThatThrownBy(() -> slow.fail("late")).isInstanceOf(LeaseLostException.class);
     assertThatThrownBy(() -> slow.heartbeat(Duration.ofSeconds(5)))
         .isInstanceOf(LeaseLostException.class);
@@ -328,11 +333,14 @@ class JobLifecycleTest {
     assertThat(revived.attempt()).as("a new attempt budget").isEqualTo(1);
     assertThat(revived.payloadAs(Email.class)).isEqualTo(new Email("bob@example.com", 7));
     revived.fail("bad address");
-    assertThat(q.deadLetters(10)).singleElement().satisfies(d -> {
-      assertThat(d.reason()).isEqualTo("failed");
-      assertThat(d.attempts()).isEqualTo(1);
-      assertThat(d.lastError()).contains("bad address");
-    });
+    assertThat(q.deadLetters(10))
+        .singleElement()
+        .satisfies(
+            d -> {
+              assertThat(d.reason()).isEqualTo("failed");
+              assertThat(d.attempts()).isEqualTo(1);
+              assertThat(d.lastError()).contains("bad address");
+            });
 
     assertThat(q.purgeDead(id)).isTrue();
     assertThat(q.purgeDead(id)).isFalse();
@@ -367,7 +375,8 @@ class JobLifecycleTest {
     job.ack();
     assertThat(job.isSettled()).isTrue();
     assertThatThrownBy(job::ack).isInstanceOf(IllegalStateException.class);
-    assertThatThrownBy(() -> job.retry(Duration.ZERO, "x")).isInstanceOf(IllegalStateException.class);
+    assertThatThrownBy(() -> job.retry(Duration.ZERO, "x"))
+        .isInstanceOf(IllegalStateException.class);
   }
 
   // ---------------------------------------------------------------------------- transactions

@@ -49,7 +49,8 @@ class MultiProcessQueueTest {
       all.add(doomed);
       List<Jvm> workers = new ArrayList<>();
       for (int i = 0; i < 3; i++) {
-        Jvm w = new Jvm("worker-" + i, dir, QueueChild.class, "work", db.toString(), "2", "0", "-1");
+        Jvm w =
+            new Jvm("worker-" + i, dir, QueueChild.class, "work", db.toString(), "2", "0", "-1");
         workers.add(w);
         all.add(w);
       }
@@ -134,13 +135,17 @@ class MultiProcessQueueTest {
         String doomedPid = doomed.process.pid() + ":";
         for (Map.Entry<Long, String> r : results.entrySet()) {
           if (!ackedIds.contains(r.getKey())) {
-            assertThat(r.getValue()).as("unprinted ack of job %d", r.getKey()).startsWith(doomedPid);
+            assertThat(r.getValue())
+                .as("unprinted ack of job %d", r.getKey())
+                .startsWith(doomedPid);
           }
         }
         assertThat(JOBS - ackedIds.size()).isLessThanOrEqualTo(4);
         // The jobs the killed worker held were taken again by the others once its leases ran out.
         for (long id : held) {
-          assertThat(results.get(id)).as("job %d, held by the killed worker", id).doesNotStartWith(doomedPid);
+          assertThat(results.get(id))
+              .as("job %d, held by the killed worker", id)
+              .doesNotStartWith(doomedPid);
           assertThat(results.get(id)).doesNotEndWith(":1");
         }
       }
@@ -195,7 +200,8 @@ class MultiProcessQueueTest {
   void aWaiterInAnotherProcessReceivesAnEnqueuedJob(WakeMode mode) throws Exception {
     Path db = dir.resolve("wake.db");
     try (Gander gander = Gander.open(db);
-        Jvm waiter = new Jvm("waiter-" + mode, dir, QueueChild.class, "wait", db.toString(), mode.name())) {
+        Jvm waiter =
+            new Jvm("waiter-" + mode, dir, QueueChild.class, "wait", db.toString(), mode.name())) {
       Queue q = gander.queue(QueueChild.QUEUE, QueueChild.OPTIONS);
       assertThat(waiter.next(60)).as(waiter.describe()).isEqualTo("waiting");
       for (int round = 0; round < 3; round++) {

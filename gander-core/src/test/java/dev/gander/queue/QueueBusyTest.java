@@ -22,8 +22,7 @@ class QueueBusyTest {
   @Test
   void writesFailWithDatabaseBusyWhileLockedAndWorkAgainAfterwards() throws Exception {
     Path db = dir.resolve("app.db");
-    try (Gander gander =
-        Gander.builder().path(db).busyTimeout(Duration.ofMillis(200)).open()) {
+    try (Gander gander = Gander.builder().path(db).busyTimeout(Duration.ofMillis(200)).open()) {
       Queue q = gander.queue("jobs");
       JobId before = q.enqueue("before");
       Job claimed = q.claim("w").orElseThrow();

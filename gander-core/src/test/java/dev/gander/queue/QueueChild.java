@@ -16,15 +16,15 @@ import java.util.concurrent.atomic.AtomicInteger;
  * part, and prints one line per event on stdout; it stops when its stdin is closed.
  *
  * <ul>
- *   <li>{@code produce DB PRODUCER COUNT}: enqueues COUNT jobs, half one by one and half in
- *       batches of 50, then prints {@code produced COUNT}.
+ *   <li>{@code produce DB PRODUCER COUNT}: enqueues COUNT jobs, half one by one and half in batches
+ *       of 50, then prints {@code produced COUNT}.
  *   <li>{@code work DB THREADS SLOW_MS HANG_AFTER}: THREADS threads poll and ack (result: this
  *       process's pid and the attempt), each printing {@code acked ID KEY} after its ack returned;
  *       every job takes SLOW_MS first. Once the process has acked HANG_AFTER jobs (never if
  *       negative), a thread that claims a job prints {@code holding ID} and hangs with the lease,
  *       waiting to be killed. Prints {@code working} once started.
- *   <li>{@code flood DB}: enqueues batches of 100 until killed, printing {@code batch N} after
- *       each commit.
+ *   <li>{@code flood DB}: enqueues batches of 100 until killed, printing {@code batch N} after each
+ *       commit.
  *   <li>{@code wait DB MODE}: with the given wake mode, prints {@code waiting}, then for each job
  *       it receives prints {@code got KEY}.
  * </ul>
@@ -70,7 +70,12 @@ final class QueueChild {
         produce(db, args[2], Integer.parseInt(args[3]));
         break;
       case "work":
-        work(db, Integer.parseInt(args[2]), Long.parseLong(args[3]), Integer.parseInt(args[4]), stop);
+        work(
+            db,
+            Integer.parseInt(args[2]),
+            Long.parseLong(args[3]),
+            Integer.parseInt(args[4]),
+            stop);
         break;
       case "flood":
         flood(db);

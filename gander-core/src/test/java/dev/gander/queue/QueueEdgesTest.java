@@ -205,8 +205,7 @@ class QueueEdgesTest {
     assertThat(first.duplicate()).isFalse();
     assertThat(second.duplicate()).isTrue();
     assertThat(second.id()).isEqualTo(first.id());
-    EnqueueResult inTx =
-        gander.transactionResult(tx -> q.submit(tx, "c", unique));
+    EnqueueResult inTx = gander.transactionResult(tx -> q.submit(tx, "c", unique));
     assertThat(inTx.duplicate()).isTrue();
     assertThat(q.claim("w").orElseThrow().payloadAs(String.class)).isEqualTo("a");
   }
@@ -294,10 +293,13 @@ class QueueEdgesTest {
     gander.inTransaction(
         tx -> {
           try {
-            gander.store().write(c -> {
-              job.ack();
-              throw new IllegalStateException("inner");
-            });
+            gander
+                .store()
+                .write(
+                    c -> {
+                      job.ack();
+                      throw new IllegalStateException("inner");
+                    });
           } catch (IllegalStateException expected) {
             // the inner write is rolled back; the outer transaction commits
           }
@@ -328,7 +330,8 @@ class QueueEdgesTest {
     Queue q = gander.queue("jobs", QueueOptions.builder().maxAttempts(5).build());
     JobId id = q.enqueue("a", EnqueueOptions.builder().expiresIn(Duration.ofSeconds(10)).build());
     q.claim("w").orElseThrow().retry(Duration.ofSeconds(1), "once");
-    JobId never = q.enqueue("b", EnqueueOptions.builder().expiresIn(Duration.ofSeconds(10)).build());
+    JobId never =
+        q.enqueue("b", EnqueueOptions.builder().expiresIn(Duration.ofSeconds(10)).build());
     clock.advance(Duration.ofSeconds(11));
     assertThat(q.claim("w")).isEmpty();
     JobInfo retried = gander.results().awaitEnd(id, Duration.ofSeconds(20));
@@ -364,7 +367,8 @@ class QueueEdgesTest {
 
   @Test
   void aJobAckedWithoutAResultIsRecordedAsSucceededForKeepSucceeded() {
-    Queue q = gander.queue("jobs", QueueOptions.builder().keepSucceeded(Duration.ofMinutes(5)).build());
+    Queue q =
+        gander.queue("jobs", QueueOptions.builder().keepSucceeded(Duration.ofMinutes(5)).build());
     JobId id = q.enqueue("a");
     q.claim("w").orElseThrow().ack();
     assertThat(gander.results().info(id).state()).isEqualTo(JobState.SUCCEEDED);

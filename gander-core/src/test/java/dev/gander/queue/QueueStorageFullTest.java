@@ -21,8 +21,8 @@ import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * A full disk (the file capped with {@code PRAGMA max_page_count}) while enqueueing: a clear
- * error, nothing reported as written that was not, and the queue works again once there is room.
+ * A full disk (the file capped with {@code PRAGMA max_page_count}) while enqueueing: a clear error,
+ * nothing reported as written that was not, and the queue works again once there is room.
  */
 @Timeout(value = 120, threadMode = Timeout.ThreadMode.SEPARATE_THREAD)
 class QueueStorageFullTest {
@@ -39,7 +39,8 @@ class QueueStorageFullTest {
                   rs.next();
                   current = rs.getLong(1);
                 }
-                try (ResultSet rs = st.executeQuery("PRAGMA max_page_count = " + (current + pages))) {
+                try (ResultSet rs =
+                    st.executeQuery("PRAGMA max_page_count = " + (current + pages))) {
                   rs.next();
                   return rs.getLong(1);
                 }
@@ -48,12 +49,15 @@ class QueueStorageFullTest {
   }
 
   private static void uncap(Gander gander) {
-    gander.store().write(c -> {
-      try (Statement st = c.createStatement()) {
-        st.executeQuery("PRAGMA max_page_count = 1073741823").close();
-      }
-      return null;
-    });
+    gander
+        .store()
+        .write(
+            c -> {
+              try (Statement st = c.createStatement()) {
+                st.executeQuery("PRAGMA max_page_count = 1073741823").close();
+              }
+              return null;
+            });
   }
 
   @Test

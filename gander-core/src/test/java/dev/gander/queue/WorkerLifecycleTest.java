@@ -169,7 +169,9 @@ class WorkerLifecycleTest {
   @Test
   void closeWaitsForInFlightJobsThenReleasesUnfinishedLeases() throws Exception {
     try (Gander gander = Gander.open(dir.resolve("app.db"))) {
-      Queue q = gander.queue("jobs", QueueOptions.builder().visibilityTimeout(Duration.ofHours(1)).build());
+      Queue q =
+          gander.queue(
+              "jobs", QueueOptions.builder().visibilityTimeout(Duration.ofHours(1)).build());
       JobId quick = q.enqueue("quick");
       JobId stuck = q.enqueue("stuck");
       CountDownLatch bothStarted = new CountDownLatch(2);
@@ -209,11 +211,11 @@ class WorkerLifecycleTest {
   }
 
   @Test
-  void jobsClaimedAheadAndNotStartedAreGivenBackOnCloseWithTheirAttemptRefunded()
-      throws Exception {
+  void jobsClaimedAheadAndNotStartedAreGivenBackOnCloseWithTheirAttemptRefunded() throws Exception {
     try (Gander gander = Gander.open(dir.resolve("app.db"))) {
       Queue q =
-          gander.queue("jobs", QueueOptions.builder().visibilityTimeout(Duration.ofHours(1)).build());
+          gander.queue(
+              "jobs", QueueOptions.builder().visibilityTimeout(Duration.ofHours(1)).build());
       JobId first = q.enqueue("first");
       JobId second = q.enqueue("second");
       JobId third = q.enqueue("third");

@@ -11,8 +11,8 @@ import java.sql.PreparedStatement;
 /**
  * A child process for {@link CrossProcessOpenTest}: prints {@code ready}, waits for {@code go} on
  * stdin, then opens the store at {@code args[0]} and writes {@code args[2]} rows tagged with
- * process id {@code args[1]}, one write each, and prints {@code done}. Exits 1 with the stack
- * trace on stderr on any failure.
+ * process id {@code args[1]}, one write each, and prints {@code done}. Exits 1 with the stack trace
+ * on stderr on any failure.
  */
 public final class ConcurrentOpenMain {
   private ConcurrentOpenMain() {}
@@ -27,7 +27,8 @@ public final class ConcurrentOpenMain {
       Path path = Path.of(args[0]);
       int proc = Integer.parseInt(args[1]);
       int rows = Integer.parseInt(args[2]);
-      BufferedReader in = new BufferedReader(new InputStreamReader(System.in, StandardCharsets.UTF_8));
+      BufferedReader in =
+          new BufferedReader(new InputStreamReader(System.in, StandardCharsets.UTF_8));
       // Load the driver and its native library before "ready", so that after "go" the processes
       // really open the file at the same moment instead of one JVM's warm-up apart.
       try (Connection warm = DriverManager.getConnection("jdbc:sqlite::memory:")) {
@@ -52,7 +53,8 @@ public final class ConcurrentOpenMain {
                     ps.execute();
                   }
                 }
-                try (PreparedStatement ps = c.prepareStatement("INSERT INTO rows (proc, i) VALUES (?, ?)")) {
+                try (PreparedStatement ps =
+                    c.prepareStatement("INSERT INTO rows (proc, i) VALUES (?, ?)")) {
                   ps.setInt(1, proc);
                   ps.setInt(2, n);
                   return ps.executeUpdate();

@@ -102,9 +102,19 @@ class GroupCommitTest {
                               c ->
                                   queryLong(
                                       c,
-                                      "SELECT count(*) FROM t WHERE thread = " + thread + " AND i = " + n));
+                                      "SELECT count(*) FROM t WHERE thread = "
+                                          + thread
+                                          + " AND i = "
+                                          + n));
                       if (seen != 1) {
-                        problems.add("row " + thread + "/" + n + " seen " + seen + " times after write returned");
+                        problems.add(
+                            "row "
+                                + thread
+                                + "/"
+                                + n
+                                + " seen "
+                                + seen
+                                + " times after write returned");
                       }
                     }
                   }
@@ -119,20 +129,30 @@ class GroupCommitTest {
       assertThat(problems).isEmpty();
 
       assertThat(StoreTestSupport.count(store, "t")).isEqualTo(THREADS * perThread);
-      assertThat(store.<Long>read(c -> queryLong(c, "SELECT count(DISTINCT thread * 1000000 + i) FROM t")))
+      assertThat(
+              store.<Long>read(
+                  c -> queryLong(c, "SELECT count(DISTINCT thread * 1000000 + i) FROM t")))
           .isEqualTo(THREADS * perThread);
       List<String> perThreadSummary = new ArrayList<>();
       for (int t = 0; t < THREADS; t++) {
         perThreadSummary.add(t + "|" + perThread + "|0|" + (perThread - 1));
       }
-      assertThat(store.<List<String>>read(c -> rows(c, "SELECT thread, count(*), min(i), max(i) FROM t GROUP BY thread ORDER BY thread")))
+      assertThat(
+              store.<List<String>>read(
+                  c ->
+                      rows(
+                          c,
+                          "SELECT thread, count(*), min(i), max(i) FROM t GROUP BY thread ORDER BY thread")))
           .isEqualTo(perThreadSummary);
     }
     // And it is all in the file.
     assertThat(StoreTestSupport.countJdbc(db, "t")).isEqualTo(THREADS * perThread);
   }
 
-  /** What a write in the failure tests does: 0 commits, 1 throws a RuntimeException, 2 an SQLException. */
+  /**
+   * What a write in the failure tests does: 0 commits, 1 throws a RuntimeException, 2 an
+   * SQLException.
+   */
   private static int kind(int i) {
     if (i % 10 == 0) {
       return 1;
@@ -143,8 +163,8 @@ class GroupCommitTest {
     return 0;
   }
 
-  private static Object failingWrite(Connection c, int thread, int i, Boom boom, SQLException[] raised)
-      throws SQLException {
+  private static Object failingWrite(
+      Connection c, int thread, int i, Boom boom, SQLException[] raised) throws SQLException {
     insert(c, thread, i);
     switch (kind(i)) {
       case 1:
@@ -184,7 +204,8 @@ class GroupCommitTest {
                     try {
                       Object v = store.write(c -> failingWrite(c, thread, n, boom, raised));
                       if (kind(n) != 0) {
-                        problems.add("write " + thread + "/" + n + " should have failed but returned " + v);
+                        problems.add(
+                            "write " + thread + "/" + n + " should have failed but returned " + v);
                       } else if (!v.equals(thread + "/" + n)) {
                         problems.add("write " + thread + "/" + n + " returned " + v);
                       }
@@ -194,10 +215,19 @@ class GroupCommitTest {
                       }
                     } catch (GanderException e) {
                       if (kind(n) != 2 || raised[0] == null || e.getCause() != raised[0]) {
-                        problems.add("write " + thread + "/" + n + " threw " + e + " caused by " + e.getCause());
+                        problems.add(
+                            "write "
+                                + thread
+                                + "/"
+                                + n
+                                + " threw "
+                                + e
+                                + " caused by "
+                                + e.getCause());
                       } else if (e.sqliteResultCode().isEmpty()
                           || (e.sqliteResultCode().getAsInt() & 0xff) != 19) {
-                        problems.add("write " + thread + "/" + n + " result code " + e.sqliteResultCode());
+                        problems.add(
+                            "write " + thread + "/" + n + " result code " + e.sqliteResultCode());
                       }
                     } catch (RuntimeException e) {
                       problems.add("write " + thread + "/" + n + " threw unexpected " + e);
@@ -224,7 +254,8 @@ class GroupCommitTest {
       List<String> actual = store.<List<String>>read(c -> rows(c, "SELECT thread, i FROM t"));
       assertThat(actual).doesNotHaveDuplicates();
       assertThat(new HashSet<>(actual)).isEqualTo(expected);
-      assertThat(store.<List<String>>read(c -> rows(c, "SELECT k FROM uniq"))).containsExactly("taken");
+      assertThat(store.<List<String>>read(c -> rows(c, "SELECT k FROM uniq")))
+          .containsExactly("taken");
     }
   }
 
@@ -276,16 +307,24 @@ class GroupCommitTest {
             break;
           case 1:
             {
-              ExecutionException e = StoreTestSupport.thrown(ExecutionException.class, () -> f.get(60, TimeUnit.SECONDS));
+              ExecutionException e =
+                  StoreTestSupport.thrown(
+                      ExecutionException.class, () -> f.get(60, TimeUnit.SECONDS));
               assertThat(e.getCause()).as("request %s", i).isSameAs(booms.get(i));
               break;
             }
           default:
             {
-              ExecutionException e = StoreTestSupport.thrown(ExecutionException.class, () -> f.get(60, TimeUnit.SECONDS));
+              ExecutionException e =
+                  StoreTestSupport.thrown(
+                      ExecutionException.class, () -> f.get(60, TimeUnit.SECONDS));
               assertThat(e.getCause()).as("request %s", i).isInstanceOf(GanderException.class);
-              assertThat(e.getCause().getCause()).as("request %s", i).isNotNull().isSameAs(raised.get(i)[0]);
-              assertThat(StoreTestSupport.primaryCode((GanderException) e.getCause())).isEqualTo(19);
+              assertThat(e.getCause().getCause())
+                  .as("request %s", i)
+                  .isNotNull()
+                  .isSameAs(raised.get(i)[0]);
+              assertThat(StoreTestSupport.primaryCode((GanderException) e.getCause()))
+                  .isEqualTo(19);
             }
         }
       }
@@ -335,8 +374,11 @@ class GroupCommitTest {
       }
       assertThat(wrongValues).isEmpty();
       assertThat(StoreTestSupport.count(store, "t")).isEqualTo(THREADS * perThread / 2);
-      assertThat(store.<Long>read(c -> queryLong(c, "SELECT count(*) FROM t WHERE i % 2 = 1"))).isZero();
-      assertThat(store.<Long>read(c -> queryLong(c, "SELECT count(DISTINCT thread * 1000000 + i) FROM t")))
+      assertThat(store.<Long>read(c -> queryLong(c, "SELECT count(*) FROM t WHERE i % 2 = 1")))
+          .isZero();
+      assertThat(
+              store.<Long>read(
+                  c -> queryLong(c, "SELECT count(DISTINCT thread * 1000000 + i) FROM t")))
           .isEqualTo(THREADS * perThread / 2);
     }
   }

@@ -35,7 +35,8 @@ class ReadOnlyDirectoryTest {
 
   private static String sha256(Path p) throws IOException {
     try {
-      return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(Files.readAllBytes(p)));
+      return HexFormat.of()
+          .formatHex(MessageDigest.getInstance("SHA-256").digest(Files.readAllBytes(p)));
     } catch (NoSuchAlgorithmException e) {
       throw new IllegalStateException(e);
     }
@@ -69,19 +70,27 @@ class ReadOnlyDirectoryTest {
       paths.makeReadOnly(db);
       paths.makeReadOnly(ro);
 
-      ReadOnlyDatabaseException refused = thrown(ReadOnlyDatabaseException.class, () -> Store.open(db));
+      ReadOnlyDatabaseException refused =
+          thrown(ReadOnlyDatabaseException.class, () -> Store.open(db));
       assertThat(refused.getMessage()).contains(ro.toString()).contains("Store.openReadOnly");
 
       try (Store store = Store.openReadOnly(db)) {
         assertThat(values(store)).containsExactly("a", "b");
-        assertThat(store.readAsync(c -> rows(c, "SELECT v FROM t ORDER BY rowid")).get(30, TimeUnit.SECONDS))
+        assertThat(
+                store
+                    .readAsync(c -> rows(c, "SELECT v FROM t ORDER BY rowid"))
+                    .get(30, TimeUnit.SECONDS))
             .containsExactly("a", "b");
         StoreInfo info = store.info();
         assertThat(info.readOnly()).isTrue();
         assertThat(info.journalMode()).isEqualTo("wal");
         assertThat(info.schemaVersion()).isPositive();
         thrown(ReadOnlyDatabaseException.class, () -> insert(store, "c"));
-        thrown(ReadOnlyDatabaseException.class, () -> store.read(c -> c.createStatement().executeUpdate("INSERT INTO t (v) VALUES ('c')")));
+        thrown(
+            ReadOnlyDatabaseException.class,
+            () ->
+                store.read(
+                    c -> c.createStatement().executeUpdate("INSERT INTO t (v) VALUES ('c')")));
       }
     }
     assertThat(sha256(db)).isEqualTo(hash);
@@ -90,7 +99,8 @@ class ReadOnlyDirectoryTest {
   }
 
   @Test
-  void aDatabaseWithItsWalAndShmFilesInAReadOnlyDirectoryOpensReadOnlyAndSeesNewCommits() throws Exception {
+  void aDatabaseWithItsWalAndShmFilesInAReadOnlyDirectoryOpensReadOnlyAndSeesNewCommits()
+      throws Exception {
     Path ro = Files.createDirectory(dir.resolve("ro"));
     Path db = ro.resolve("live.db");
     try (Store writer = Store.open(db)) {
@@ -102,7 +112,8 @@ class ReadOnlyDirectoryTest {
         // The writer keeps its files open; only the directory becomes read-only.
         paths.makeReadOnly(ro);
 
-        ReadOnlyDatabaseException refused = thrown(ReadOnlyDatabaseException.class, () -> Store.open(db));
+        ReadOnlyDatabaseException refused =
+            thrown(ReadOnlyDatabaseException.class, () -> Store.open(db));
         assertThat(refused.getMessage()).contains("Store.openReadOnly");
         try (Store reader = Store.openReadOnly(db)) {
           assertThat(values(reader)).containsExactly("a");
@@ -142,9 +153,15 @@ class ReadOnlyDirectoryTest {
     try (ReadOnlyPaths paths = new ReadOnlyPaths()) {
       paths.makeReadOnly(copy);
 
-      ReadOnlyDatabaseException e = thrown(ReadOnlyDatabaseException.class, () -> Store.openReadOnly(db));
-      assertThat(e.getMessage()).contains(copy.toString()).contains("-wal").contains("-shm").contains("writable");
-      ReadOnlyDatabaseException refused = thrown(ReadOnlyDatabaseException.class, () -> Store.open(db));
+      ReadOnlyDatabaseException e =
+          thrown(ReadOnlyDatabaseException.class, () -> Store.openReadOnly(db));
+      assertThat(e.getMessage())
+          .contains(copy.toString())
+          .contains("-wal")
+          .contains("-shm")
+          .contains("writable");
+      ReadOnlyDatabaseException refused =
+          thrown(ReadOnlyDatabaseException.class, () -> Store.open(db));
       assertThat(refused.getMessage()).contains("-shm").doesNotContain("Store.openReadOnly");
       assertThat(sibling(db, "-shm")).doesNotExist();
     }

@@ -38,29 +38,55 @@ class ReadOnlyStoreTest {
       try (Store ro = Store.openReadOnly(db)) {
         assertThat(ro.<List<String>>read(c -> rows(c, "SELECT v FROM t"))).containsExactly("a");
 
-        thrown(ReadOnlyDatabaseException.class, () -> ro.write(c -> c.createStatement().executeUpdate("INSERT INTO t (v) VALUES ('ro')")));
         thrown(
             ReadOnlyDatabaseException.class,
-            () -> ro.writeFlow(c -> TxOutcome.commit(c.createStatement().executeUpdate("INSERT INTO t (v) VALUES ('ro')"))));
-        thrown(ReadOnlyDatabaseException.class, () -> ro.inTransaction(tx -> exec(tx.connection(), "INSERT INTO t (v) VALUES ('ro')")));
+            () ->
+                ro.write(
+                    c -> c.createStatement().executeUpdate("INSERT INTO t (v) VALUES ('ro')")));
         thrown(
             ReadOnlyDatabaseException.class,
-            () -> ro.transactionResult(tx -> tx.connection().createStatement().executeUpdate("INSERT INTO t (v) VALUES ('ro')")));
+            () ->
+                ro.writeFlow(
+                    c ->
+                        TxOutcome.commit(
+                            c.createStatement().executeUpdate("INSERT INTO t (v) VALUES ('ro')"))));
+        thrown(
+            ReadOnlyDatabaseException.class,
+            () -> ro.inTransaction(tx -> exec(tx.connection(), "INSERT INTO t (v) VALUES ('ro')")));
+        thrown(
+            ReadOnlyDatabaseException.class,
+            () ->
+                ro.transactionResult(
+                    tx ->
+                        tx.connection()
+                            .createStatement()
+                            .executeUpdate("INSERT INTO t (v) VALUES ('ro')")));
         Throwable async =
             thrown(
                 RuntimeException.class,
-                () -> ro.writeAsync(c -> c.createStatement().executeUpdate("INSERT INTO t (v) VALUES ('ro')")).join());
+                () ->
+                    ro.writeAsync(
+                            c ->
+                                c.createStatement()
+                                    .executeUpdate("INSERT INTO t (v) VALUES ('ro')"))
+                        .join());
         if (async instanceof CompletionException) {
           async = async.getCause();
         }
         assertThat(async).isInstanceOf(ReadOnlyDatabaseException.class);
         // Reads cannot write either.
-        thrown(ReadOnlyDatabaseException.class, () -> ro.read(c -> c.createStatement().executeUpdate("INSERT INTO t (v) VALUES ('ro')")));
+        thrown(
+            ReadOnlyDatabaseException.class,
+            () ->
+                ro.read(c -> c.createStatement().executeUpdate("INSERT INTO t (v) VALUES ('ro')")));
 
         // Commits of the other store are seen by later reads, sync and async.
         insert(writer, "b");
-        assertThat(ro.<List<String>>read(c -> rows(c, "SELECT v FROM t ORDER BY rowid"))).containsExactly("a", "b");
-        assertThat(ro.readAsync(c -> rows(c, "SELECT v FROM t ORDER BY rowid")).get(30, TimeUnit.SECONDS))
+        assertThat(ro.<List<String>>read(c -> rows(c, "SELECT v FROM t ORDER BY rowid")))
+            .containsExactly("a", "b");
+        assertThat(
+                ro.readAsync(c -> rows(c, "SELECT v FROM t ORDER BY rowid"))
+                    .get(30, TimeUnit.SECONDS))
             .containsExactly("a", "b");
 
         StoreInfo info = ro.info();
@@ -103,7 +129,8 @@ class ReadOnlyStoreTest {
     }
     thrown(NotAGanderDatabaseException.class, () -> Store.openReadOnly(db));
     try (Connection c = jdbc(db)) {
-      assertThat(rows(c, "SELECT name FROM sqlite_master WHERE type = 'table'")).containsExactly("orders");
+      assertThat(rows(c, "SELECT name FROM sqlite_master WHERE type = 'table'"))
+          .containsExactly("orders");
     }
   }
 

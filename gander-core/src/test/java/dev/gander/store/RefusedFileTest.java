@@ -35,7 +35,8 @@ class RefusedFileTest {
 
   private static String sha256(Path p) throws IOException {
     try {
-      return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(Files.readAllBytes(p)));
+      return HexFormat.of()
+          .formatHex(MessageDigest.getInstance("SHA-256").digest(Files.readAllBytes(p)));
     } catch (NoSuchAlgorithmException e) {
       throw new IllegalStateException(e);
     }
@@ -63,8 +64,8 @@ class RefusedFileTest {
     assertThat(Path.of(db + "-journal")).doesNotExist();
   }
 
-  private static <T extends GanderException> T assertRefusedUntouched(Path db, Class<T> type, boolean sqlite)
-      throws Exception {
+  private static <T extends GanderException> T assertRefusedUntouched(
+      Path db, Class<T> type, boolean sqlite) throws Exception {
     return assertRefusedUntouched(db, type, sqlite, true);
   }
 
@@ -117,7 +118,8 @@ class RefusedFileTest {
             dir.resolve("jobs.db"),
             "CREATE TABLE gander_jobs (id INTEGER PRIMARY KEY, name TEXT)",
             "INSERT INTO gander_jobs (id, name) VALUES (1, 'theirs')");
-    NotAGanderDatabaseException e = assertRefusedUntouched(db, NotAGanderDatabaseException.class, true);
+    NotAGanderDatabaseException e =
+        assertRefusedUntouched(db, NotAGanderDatabaseException.class, true);
     assertThat(e.getMessage()).contains("gander_jobs");
     assertThat(journalMode(db)).isEqualTo("delete");
     assertThat(objects(db)).containsExactly("gander_jobs");
@@ -151,7 +153,8 @@ class RefusedFileTest {
             dir.resolve("index.db"),
             "CREATE TABLE orders (id INTEGER PRIMARY KEY, queue TEXT)",
             "CREATE INDEX gander_jobs_ready ON orders (queue)");
-    NotAGanderDatabaseException e = assertRefusedUntouched(db, NotAGanderDatabaseException.class, true);
+    NotAGanderDatabaseException e =
+        assertRefusedUntouched(db, NotAGanderDatabaseException.class, true);
     assertThat(e.getMessage()).contains("gander_jobs_ready");
     assertThat(objects(db)).containsExactly("gander_jobs_ready", "orders");
   }
@@ -166,9 +169,11 @@ class RefusedFileTest {
             "INSERT INTO gander_meta (key, value) VALUES ('schema_version', '1')",
             "CREATE TABLE gander_results (whatever TEXT)");
     // Read-only, the older schema is fine: nothing needs to be created to read it.
-    NotAGanderDatabaseException e = assertRefusedUntouched(db, NotAGanderDatabaseException.class, true, false);
+    NotAGanderDatabaseException e =
+        assertRefusedUntouched(db, NotAGanderDatabaseException.class, true, false);
     assertThat(e.getMessage()).contains("gander_results");
-    assertThat(objects(db)).containsExactly("gander_meta", "gander_results", "sqlite_autoindex_gander_meta_1");
+    assertThat(objects(db))
+        .containsExactly("gander_meta", "gander_results", "sqlite_autoindex_gander_meta_1");
   }
 
   @Test
@@ -216,7 +221,8 @@ class RefusedFileTest {
             "INSERT INTO orders (total) VALUES (5)");
     try (Store store = Store.open(app)) {
       assertThat(store.info().journalMode()).isEqualTo("wal");
-      assertThat(store.<List<String>>read(c -> rows(c, "SELECT total FROM orders"))).containsExactly("5");
+      assertThat(store.<List<String>>read(c -> rows(c, "SELECT total FROM orders")))
+          .containsExactly("5");
     }
     assertThat(journalMode(app)).isEqualTo("wal");
   }

@@ -67,8 +67,7 @@ class SchemaUpgradeTest {
 
     try (Gander gander = Gander.open(file)) {
       assertThat(gander.store().info().schemaVersion()).isGreaterThanOrEqualTo(3);
-      assertThat(gander.results().get(JobId.of(777)).map(r -> r.as(String.class)))
-          .contains("kept");
+      assertThat(gander.results().get(JobId.of(777)).map(r -> r.as(String.class))).contains("kept");
       assertThat(gander.results().info(JobId.of(777)).state()).isEqualTo(JobState.SUCCEEDED);
       Queue emails = gander.queue("emails");
       Job job = emails.claim("w").orElseThrow();
@@ -81,7 +80,8 @@ class SchemaUpgradeTest {
               .read(
                   c -> {
                     try (ResultSet rs =
-                        c.createStatement().executeQuery("SELECT count(*) FROM gander_migrations")) {
+                        c.createStatement()
+                            .executeQuery("SELECT count(*) FROM gander_migrations")) {
                       rs.next();
                       return rs.getLong(1);
                     }

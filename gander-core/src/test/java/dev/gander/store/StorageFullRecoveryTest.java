@@ -31,10 +31,10 @@ import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * After a full disk (simulated with {@code PRAGMA max_page_count}) or a failed {@code COMMIT},
- * the writer keeps working: once there is room every kind of write succeeds again, and nothing
- * committed before is lost. sqlite-jdbc finalizes a statement whose step fails with most errors,
- * so transaction statements prepared once would be broken for good.
+ * After a full disk (simulated with {@code PRAGMA max_page_count}) or a failed {@code COMMIT}, the
+ * writer keeps working: once there is room every kind of write succeeds again, and nothing
+ * committed before is lost. sqlite-jdbc finalizes a statement whose step fails with most errors, so
+ * transaction statements prepared once would be broken for good.
  */
 @Timeout(value = 120, threadMode = Timeout.ThreadMode.SEPARATE_THREAD)
 class StorageFullRecoveryTest {
@@ -81,9 +81,12 @@ class StorageFullRecoveryTest {
    */
   private static void writeEveryWay(Store store, int base) throws Exception {
     assertThat(store.<Integer>write(c -> insertBlob(c, base, 100_000))).isEqualTo(1);
-    assertThat(store.<String>writeFlow(c -> TxOutcome.rollback(insertBlob(c, base + 1, 10) + " undone")))
+    assertThat(
+            store.<String>writeFlow(
+                c -> TxOutcome.rollback(insertBlob(c, base + 1, 10) + " undone")))
         .isEqualTo("1 undone");
-    assertThat(store.<Integer>writeFlow(c -> TxOutcome.commit(insertBlob(c, base + 2, 10)))).isEqualTo(1);
+    assertThat(store.<Integer>writeFlow(c -> TxOutcome.commit(insertBlob(c, base + 2, 10))))
+        .isEqualTo(1);
     Boom boom = new Boom("a write that fails after inserting");
     assertThat(
             thrown(
@@ -96,7 +99,8 @@ class StorageFullRecoveryTest {
                         })))
         .isSameAs(boom);
     store.inTransaction(tx -> insertBlob(tx.connection(), base + 4, 10));
-    assertThat(store.writeAsync(c -> insertBlob(c, base + 5, 10)).get(60, TimeUnit.SECONDS)).isEqualTo(1);
+    assertThat(store.writeAsync(c -> insertBlob(c, base + 5, 10)).get(60, TimeUnit.SECONDS))
+        .isEqualTo(1);
 
     int threads = 4;
     int perThread = 50;
@@ -125,7 +129,14 @@ class StorageFullRecoveryTest {
         store.read(
             c -> {
               List<Long> out = new ArrayList<>();
-              for (String r : rows(c, "SELECT id FROM blobs WHERE id >= " + base + " AND id < " + (base + 1000) + " ORDER BY id")) {
+              for (String r :
+                  rows(
+                      c,
+                      "SELECT id FROM blobs WHERE id >= "
+                          + base
+                          + " AND id < "
+                          + (base + 1000)
+                          + " ORDER BY id")) {
                 out.add(Long.parseLong(r));
               }
               return out;
@@ -229,7 +240,8 @@ class StorageFullRecoveryTest {
 
   @Test
   void aReadThatEndsItsOwnTransactionDoesNotBreakItsConnection() {
-    try (Store store = Store.open(dir.resolve("read.db"), StoreOptions.builder().readPoolSize(1).build())) {
+    try (Store store =
+        Store.open(dir.resolve("read.db"), StoreOptions.builder().readPoolSize(1).build())) {
       createBlobs(store);
       store.read(
           c -> {

@@ -52,7 +52,9 @@ class StoreCloseInterruptTest {
     store.write(c -> c.createStatement().executeUpdate("CREATE TABLE IF NOT EXISTS t (i INTEGER)"));
     store.write(c -> insert(c, 1));
     assertThat(store.writeAsync(c -> insert(c, 2)).get(60, TimeUnit.SECONDS)).isEqualTo(1);
-    assertThat(store.readAsync(c -> queryLong(c, "SELECT count(*) FROM t")).get(60, TimeUnit.SECONDS)).isPositive();
+    assertThat(
+            store.readAsync(c -> queryLong(c, "SELECT count(*) FROM t")).get(60, TimeUnit.SECONDS))
+        .isPositive();
     return store;
   }
 
@@ -68,15 +70,21 @@ class StoreCloseInterruptTest {
       Thread.currentThread().interrupt();
       try {
         store.close();
-        assertThat(Thread.currentThread().isInterrupted()).as("flag after close, cycle %s", cycle).isTrue();
+        assertThat(Thread.currentThread().isInterrupted())
+            .as("flag after close, cycle %s", cycle)
+            .isTrue();
       } finally {
         Thread.interrupted();
       }
       assertThat(store.isClosed()).isTrue();
-      assertThat(walGoneOrEmpty(db)).as("WAL absent or empty after close, cycle %s", cycle).isTrue();
+      assertThat(walGoneOrEmpty(db))
+          .as("WAL absent or empty after close, cycle %s", cycle)
+          .isTrue();
     }
     long after = openDescriptors();
-    assertThat(after).as("open descriptors after 20 interrupted closes (before: %s)", before).isLessThanOrEqualTo(before + 3);
+    assertThat(after)
+        .as("open descriptors after 20 interrupted closes (before: %s)", before)
+        .isLessThanOrEqualTo(before + 3);
     try (Connection c = jdbc(db)) {
       assertThat(queryLong(c, "SELECT count(*) FROM t")).isEqualTo(2 * 21);
     }

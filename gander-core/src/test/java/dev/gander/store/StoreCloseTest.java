@@ -39,7 +39,10 @@ class StoreCloseTest {
   @TempDir Path dir;
 
   private static void createTable(Store store) {
-    store.write(c -> c.createStatement().executeUpdate("CREATE TABLE t (thread INTEGER NOT NULL, i INTEGER NOT NULL)"));
+    store.write(
+        c ->
+            c.createStatement()
+                .executeUpdate("CREATE TABLE t (thread INTEGER NOT NULL, i INTEGER NOT NULL)"));
   }
 
   private static int insert(Connection c, int thread, int i) throws SQLException {
@@ -83,10 +86,15 @@ class StoreCloseTest {
     assertThat(store.isClosed()).isTrue();
 
     thrown(GanderClosedException.class, () -> store.write(c -> insert(c, 0, 0)));
-    thrown(GanderClosedException.class, () -> store.writeFlow(c -> TxOutcome.commit(insert(c, 0, 0))));
+    thrown(
+        GanderClosedException.class, () -> store.writeFlow(c -> TxOutcome.commit(insert(c, 0, 0))));
     thrown(GanderClosedException.class, () -> store.<Long>read(c -> queryLong(c, "SELECT 1")));
-    thrown(GanderClosedException.class, () -> store.inTransaction(tx -> insert(tx.connection(), 0, 0)));
-    thrown(GanderClosedException.class, () -> store.transactionResult(tx -> insert(tx.connection(), 0, 0)));
+    thrown(
+        GanderClosedException.class,
+        () -> store.inTransaction(tx -> insert(tx.connection(), 0, 0)));
+    thrown(
+        GanderClosedException.class,
+        () -> store.transactionResult(tx -> insert(tx.connection(), 0, 0)));
     assertThat(writeAsyncFailure(store)).isInstanceOf(GanderClosedException.class);
     Throwable readAsync;
     try {
@@ -111,9 +119,13 @@ class StoreCloseTest {
         int n = i;
         store.write(c -> insert(c, 0, n));
       }
-      assertThat(Files.exists(wal) && Files.size(wal) > 0).as("the WAL holds the writes before close").isTrue();
+      assertThat(Files.exists(wal) && Files.size(wal) > 0)
+          .as("the WAL holds the writes before close")
+          .isTrue();
     }
-    assertThat(!Files.exists(wal) || Files.size(wal) == 0).as("WAL absent or empty after close").isTrue();
+    assertThat(!Files.exists(wal) || Files.size(wal) == 0)
+        .as("WAL absent or empty after close")
+        .isTrue();
     try (Connection c = jdbc(db)) {
       assertThat(queryLong(c, "SELECT count(*) FROM t")).isEqualTo(100);
     }
@@ -139,7 +151,9 @@ class StoreCloseTest {
         store.close();
       }
       assertThat(!Files.exists(wal) || Files.size(wal) == 0)
-          .as("WAL absent or empty after close, was %s bytes", Files.exists(wal) ? Files.size(wal) : -1)
+          .as(
+              "WAL absent or empty after close, was %s bytes",
+              Files.exists(wal) ? Files.size(wal) : -1)
           .isTrue();
       assertThat(queryLong(other, "SELECT count(*) FROM t")).isEqualTo(100);
     }
@@ -174,7 +188,9 @@ class StoreCloseTest {
 
       Set<Thread> open = liveGanderThreads();
       open.removeAll(before);
-      assertThat(names(open)).as("the open store's threads").anyMatch(n -> n.startsWith("gander-writer-"));
+      assertThat(names(open))
+          .as("the open store's threads")
+          .anyMatch(n -> n.startsWith("gander-writer-"));
     } finally {
       store.close();
     }
@@ -343,7 +359,8 @@ class StoreCloseTest {
   @Test
   void closeTimeoutFailsQueuedWritesWithGanderClosed() throws Exception {
     Path db = dir.resolve("timeout.db");
-    Store store = Store.open(db, StoreOptions.builder().closeTimeout(Duration.ofMillis(200)).build());
+    Store store =
+        Store.open(db, StoreOptions.builder().closeTimeout(Duration.ofMillis(200)).build());
     createTable(store);
     CountDownLatch running = new CountDownLatch(1);
     CountDownLatch never = new CountDownLatch(1);
@@ -385,7 +402,8 @@ class StoreCloseTest {
   @Test
   void aWriteStillRunningWhenCloseTimesOutIsNeverLeftHanging() throws Exception {
     Path db = dir.resolve("overrun.db");
-    Store store = Store.open(db, StoreOptions.builder().closeTimeout(Duration.ofMillis(200)).build());
+    Store store =
+        Store.open(db, StoreOptions.builder().closeTimeout(Duration.ofMillis(200)).build());
     createTable(store);
     CountDownLatch running = new CountDownLatch(1);
     CountDownLatch release = new CountDownLatch(1);
@@ -432,7 +450,8 @@ class StoreCloseTest {
       succeeded = false;
     }
     try (Connection c = jdbc(db)) {
-      assertThat(queryLong(c, "SELECT count(*) FROM t WHERE thread = 7")).isEqualTo(succeeded ? 1 : 0);
+      assertThat(queryLong(c, "SELECT count(*) FROM t WHERE thread = 7"))
+          .isEqualTo(succeeded ? 1 : 0);
     }
   }
 
@@ -486,7 +505,8 @@ class StoreCloseTest {
         try {
           f.get(10, TimeUnit.SECONDS);
         } catch (TimeoutException e) {
-          StringBuilder stacks = new StringBuilder("a reader never returned after close(); reader threads:");
+          StringBuilder stacks =
+              new StringBuilder("a reader never returned after close(); reader threads:");
           for (Thread r : readers) {
             stacks.append("\n").append(r.getName()).append(" ").append(r.getState());
             for (StackTraceElement el : r.getStackTrace()) {
@@ -521,7 +541,9 @@ class StoreCloseTest {
     try (Store store = Store.open(dir.resolve("callback.db"))) {
       createTable(store);
       CompletableFuture<Integer> chained =
-          store.writeAsync(c -> insert(c, 0, 0)).thenApply(n -> n + store.write(c -> insert(c, 0, 1)));
+          store
+              .writeAsync(c -> insert(c, 0, 0))
+              .thenApply(n -> n + store.write(c -> insert(c, 0, 1)));
       assertThat(chained.get(60, TimeUnit.SECONDS)).isEqualTo(2);
       assertThat(store.<Long>read(c -> queryLong(c, "SELECT count(*) FROM t"))).isEqualTo(2);
     }
@@ -531,7 +553,9 @@ class StoreCloseTest {
   void joinOfAFutureFromAClosedStoreThrowsCompletionExceptionOrItFailsAtOnce() {
     Store store = Store.open(dir.resolve("join.db"));
     store.close();
-    Throwable t = thrown(RuntimeException.class, () -> store.writeAsync(c -> queryLong(c, "SELECT 1")).join());
+    Throwable t =
+        thrown(
+            RuntimeException.class, () -> store.writeAsync(c -> queryLong(c, "SELECT 1")).join());
     if (t instanceof CompletionException) {
       t = t.getCause();
     }

@@ -81,11 +81,13 @@ class StoreErrorsTest {
       assertThat(store.info().schemaVersion()).isPositive();
       assertThat(store.<List<String>>read(c -> rows(c, "SELECT id, total FROM orders ORDER BY id")))
           .containsExactly("1|100", "2|250", "3|999");
-      store.inTransaction(tx -> exec(tx.connection(), "INSERT INTO orders (id, total) VALUES (4, 1)"));
+      store.inTransaction(
+          tx -> exec(tx.connection(), "INSERT INTO orders (id, total) VALUES (4, 1)"));
     }
     try (Connection c = jdbc(db)) {
       assertThat(queryLong(c, "SELECT count(*) FROM orders")).isEqualTo(4);
-      assertThat(queryLong(c, "SELECT count(*) FROM sqlite_master WHERE name = 'gander_meta'")).isEqualTo(1);
+      assertThat(queryLong(c, "SELECT count(*) FROM sqlite_master WHERE name = 'gander_meta'"))
+          .isEqualTo(1);
     }
   }
 
@@ -103,7 +105,8 @@ class StoreErrorsTest {
     SchemaVersionException ro = thrown(SchemaVersionException.class, () -> Store.openReadOnly(db));
     assertThat(ro.getMessage()).contains("9999");
     try (Connection c = jdbc(db)) {
-      assertThat(queryString(c, "SELECT value FROM gander_meta WHERE key = 'schema_version'")).isEqualTo("9999");
+      assertThat(queryString(c, "SELECT value FROM gander_meta WHERE key = 'schema_version'"))
+          .isEqualTo("9999");
     }
   }
 
@@ -150,7 +153,12 @@ class StoreErrorsTest {
       }
       if (opened != null) {
         try (Store store = opened) {
-          thrown(ReadOnlyDatabaseException.class, () -> store.write(c -> c.createStatement().executeUpdate("INSERT INTO t (v) VALUES ('three')")));
+          thrown(
+              ReadOnlyDatabaseException.class,
+              () ->
+                  store.write(
+                      c ->
+                          c.createStatement().executeUpdate("INSERT INTO t (v) VALUES ('three')")));
         }
       }
     }
@@ -169,7 +177,8 @@ class StoreErrorsTest {
           long current = queryLong(c, "PRAGMA page_count");
           long limit = queryLong(c, "PRAGMA max_page_count = " + (current + pages));
           if (limit != current + pages) {
-            throw new IllegalStateException("max_page_count is " + limit + ", wanted " + (current + pages));
+            throw new IllegalStateException(
+                "max_page_count is " + limit + ", wanted " + (current + pages));
           }
           return current;
         });
@@ -198,12 +207,19 @@ class StoreErrorsTest {
       createBlobs(store);
       limitGrowth(store, 5);
 
-      StorageFullException e = thrown(StorageFullException.class, () -> store.write(c -> insertBlob(c, 10, 100_000)));
+      StorageFullException e =
+          thrown(StorageFullException.class, () -> store.write(c -> insertBlob(c, 10, 100_000)));
       assertThat(primaryCode(e)).as("SQLITE_FULL").isEqualTo(13);
       thrown(
           StorageFullException.class,
-          () -> store.write(c -> c.createStatement().executeUpdate("INSERT INTO blobs (id, data) VALUES (11, randomblob(100000))")));
-      assertThat(store.<List<String>>read(c -> rows(c, "SELECT id, hex(data) FROM blobs ORDER BY id")))
+          () ->
+              store.write(
+                  c ->
+                      c.createStatement()
+                          .executeUpdate(
+                              "INSERT INTO blobs (id, data) VALUES (11, randomblob(100000))")));
+      assertThat(
+              store.<List<String>>read(c -> rows(c, "SELECT id, hex(data) FROM blobs ORDER BY id")))
           .containsExactly("1|01", "2|02", "3|03");
 
       // Small writes still fit.
@@ -213,7 +229,9 @@ class StoreErrorsTest {
       // Raising the limit again makes room for the large write.
       store.write(c -> queryLong(c, "PRAGMA max_page_count = 1073741823"));
       store.write(c -> insertBlob(c, 10, 100_000));
-      assertThat(store.<Long>read(c -> queryLong(c, "SELECT length(data) FROM blobs WHERE id = 10"))).isEqualTo(100_000);
+      assertThat(
+              store.<Long>read(c -> queryLong(c, "SELECT length(data) FROM blobs WHERE id = 10")))
+          .isEqualTo(100_000);
     }
   }
 
@@ -261,13 +279,18 @@ class StoreErrorsTest {
             problems.add("write " + id + " failed with " + failed.getCause());
           }
         }
-        long present = store.<Long>read(c -> queryLong(c, "SELECT count(*) FROM blobs WHERE id = " + id));
+        long present =
+            store.<Long>read(c -> queryLong(c, "SELECT count(*) FROM blobs WHERE id = " + id));
         if (present != (succeeded ? 1 : 0)) {
-          problems.add("write " + id + " succeeded=" + succeeded + " but present " + present + " times");
+          problems.add(
+              "write " + id + " succeeded=" + succeeded + " but present " + present + " times");
         }
       }
       assertThat(problems).isEmpty();
-      assertThat(store.<Long>read(c -> queryLong(c, "SELECT count(*) FROM blobs WHERE id IN (1, 2, 3, 200)"))).isEqualTo(3);
+      assertThat(
+              store.<Long>read(
+                  c -> queryLong(c, "SELECT count(*) FROM blobs WHERE id IN (1, 2, 3, 200)")))
+          .isEqualTo(3);
       // The request queued after the failure runs in a new transaction and commits.
       assertThat(small.get(1).get(30, TimeUnit.SECONDS)).isEqualTo(1);
     }
@@ -286,10 +309,15 @@ class StoreErrorsTest {
       exec(other, "INSERT INTO t (v) VALUES ('other')");
 
       DatabaseBusyException e =
-          thrown(DatabaseBusyException.class, () -> store.write(c -> c.createStatement().executeUpdate("INSERT INTO t (v) VALUES ('mine')")));
+          thrown(
+              DatabaseBusyException.class,
+              () ->
+                  store.write(
+                      c -> c.createStatement().executeUpdate("INSERT INTO t (v) VALUES ('mine')")));
       assertThat(primaryCode(e)).as("SQLITE_BUSY").isEqualTo(5);
       CompletableFuture<Integer> async =
-          store.writeAsync(c -> c.createStatement().executeUpdate("INSERT INTO t (v) VALUES ('mine async')"));
+          store.writeAsync(
+              c -> c.createStatement().executeUpdate("INSERT INTO t (v) VALUES ('mine async')"));
       assertThat(thrown(ExecutionException.class, () -> async.get(30, TimeUnit.SECONDS)).getCause())
           .isInstanceOf(DatabaseBusyException.class);
       // Readers are not blocked by a writer in WAL mode.
@@ -297,12 +325,14 @@ class StoreErrorsTest {
 
       exec(other, "COMMIT");
       store.write(c -> c.createStatement().executeUpdate("INSERT INTO t (v) VALUES ('mine')"));
-      assertThat(store.<List<String>>read(c -> rows(c, "SELECT v FROM t ORDER BY rowid"))).containsExactly("other", "mine");
+      assertThat(store.<List<String>>read(c -> rows(c, "SELECT v FROM t ORDER BY rowid")))
+          .containsExactly("other", "mine");
     }
   }
 
   @Test
-  void openingWhileAnotherConnectionHoldsTheWriteLockGivesDatabaseBusyAndLeavesNoThreads() throws Exception {
+  void openingWhileAnotherConnectionHoldsTheWriteLockGivesDatabaseBusyAndLeavesNoThreads()
+      throws Exception {
     Path db = dir.resolve("busyopen.db");
     Store.open(db).close();
     java.util.Set<Thread> before = StoreTestSupport.liveGanderThreads();

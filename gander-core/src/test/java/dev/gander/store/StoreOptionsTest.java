@@ -28,7 +28,11 @@ class StoreOptionsTest {
           Duration.ofMillis(Integer.MAX_VALUE + 1L));
 
   private static final List<Duration> NEGATIVE =
-      List.of(Duration.ofNanos(-1), Duration.ofMillis(-1), Duration.ofSeconds(Long.MIN_VALUE), ChronoUnit.FOREVER.getDuration().negated());
+      List.of(
+          Duration.ofNanos(-1),
+          Duration.ofMillis(-1),
+          Duration.ofSeconds(Long.MIN_VALUE),
+          ChronoUnit.FOREVER.getDuration().negated());
 
   @Test
   void aBusyTimeoutBeyondWhatSqliteTakesIsRejectedWithTheRange() {
@@ -62,19 +66,34 @@ class StoreOptionsTest {
   void aHugeCloseTimeoutSaturatesAndCloseStillWorks() {
     for (Duration d : HUGE) {
       StoreOptions options = StoreOptions.builder().closeTimeout(d).build();
-      assertThat(options.closeTimeout()).as("closeTimeout %s", d).isLessThanOrEqualTo(d).isPositive();
-      assertThat(options.closeTimeout().toNanos()).as("in nanoseconds without overflow").isPositive();
+      assertThat(options.closeTimeout())
+          .as("closeTimeout %s", d)
+          .isLessThanOrEqualTo(d)
+          .isPositive();
+      assertThat(options.closeTimeout().toNanos())
+          .as("in nanoseconds without overflow")
+          .isPositive();
       assertThat(options.toBuilder().build()).isEqualTo(options);
     }
-    assertThat(StoreOptions.builder().closeTimeout(ChronoUnit.FOREVER.getDuration()).build().closeTimeout())
+    assertThat(
+            StoreOptions.builder()
+                .closeTimeout(ChronoUnit.FOREVER.getDuration())
+                .build()
+                .closeTimeout())
         .isEqualTo(Duration.ofNanos(Long.MAX_VALUE));
     assertThat(StoreOptions.builder().closeTimeout(Duration.ofSeconds(10)).build().closeTimeout())
         .isEqualTo(Duration.ofSeconds(10));
 
     for (Duration d : HUGE) {
-      Store store = Store.open(dir.resolve("huge.db"), StoreOptions.builder().closeTimeout(d).build());
-      store.write(c -> c.createStatement().executeUpdate("CREATE TABLE IF NOT EXISTS t (v INTEGER)"));
-      assertThat(store.writeAsync(c -> c.createStatement().executeUpdate("INSERT INTO t (v) VALUES (1)")).join())
+      Store store =
+          Store.open(dir.resolve("huge.db"), StoreOptions.builder().closeTimeout(d).build());
+      store.write(
+          c -> c.createStatement().executeUpdate("CREATE TABLE IF NOT EXISTS t (v INTEGER)"));
+      assertThat(
+              store
+                  .writeAsync(
+                      c -> c.createStatement().executeUpdate("INSERT INTO t (v) VALUES (1)"))
+                  .join())
           .isEqualTo(1);
       store.close();
       assertThat(store.isClosed()).isTrue();

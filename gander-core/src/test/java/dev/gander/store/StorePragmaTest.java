@@ -43,7 +43,8 @@ class StorePragmaTest {
   @Test
   void everyReaderConnectionHasTheDefaultPragmas() throws Exception {
     int readers = 3;
-    try (Store store = Store.open(dir.resolve("p.db"), StoreOptions.builder().readPoolSize(readers).build())) {
+    try (Store store =
+        Store.open(dir.resolve("p.db"), StoreOptions.builder().readPoolSize(readers).build())) {
       // All reads wait for each other inside the read, so each holds its own connection.
       CyclicBarrier together = new CyclicBarrier(readers);
       List<CompletableFuture<Map<String, String>>> futures = new ArrayList<>();
@@ -97,7 +98,9 @@ class StorePragmaTest {
       store.write(
           c -> {
             exec(c, "CREATE TABLE parent (id INTEGER PRIMARY KEY)");
-            exec(c, "CREATE TABLE child (id INTEGER PRIMARY KEY, parent INTEGER NOT NULL REFERENCES parent (id))");
+            exec(
+                c,
+                "CREATE TABLE child (id INTEGER PRIMARY KEY, parent INTEGER NOT NULL REFERENCES parent (id))");
             exec(c, "INSERT INTO parent (id) VALUES (1)");
             exec(c, "INSERT INTO child (id, parent) VALUES (1, 1)");
             return null;
@@ -107,7 +110,9 @@ class StorePragmaTest {
               GanderException.class,
               () ->
                   store.write(
-                      c -> c.createStatement().executeUpdate("INSERT INTO child (id, parent) VALUES (2, 99)")));
+                      c ->
+                          c.createStatement()
+                              .executeUpdate("INSERT INTO child (id, parent) VALUES (2, 99)")));
       assertThat(StoreTestSupport.primaryCode(e)).as("SQLITE_CONSTRAINT").isEqualTo(19);
       assertThat(e.getCause()).isInstanceOf(java.sql.SQLException.class);
       assertThat(StoreTestSupport.count(store, "child")).isEqualTo(1);
@@ -127,7 +132,9 @@ class StorePragmaTest {
       assertThat(info.sizeOnDisk()).isPositive();
       long pageSize = store.<Long>read(c -> queryLong(c, "PRAGMA page_size"));
       assertThat(info.pageSize()).isPositive().isEqualTo((int) pageSize);
-      String recorded = store.<String>read(c -> queryString(c, "SELECT value FROM gander_meta WHERE key = 'schema_version'"));
+      String recorded =
+          store.<String>read(
+              c -> queryString(c, "SELECT value FROM gander_meta WHERE key = 'schema_version'"));
       assertThat(info.schemaVersion()).isPositive().isEqualTo(Integer.parseInt(recorded));
 
       // Two MiB of data must show in the size on disk (file plus WAL).
@@ -142,7 +149,8 @@ class StorePragmaTest {
             }
             return null;
           });
-      assertThat(store.info().sizeOnDisk()).isGreaterThanOrEqualTo(info.sizeOnDisk() + 2L * 1024 * 1024);
+      assertThat(store.info().sizeOnDisk())
+          .isGreaterThanOrEqualTo(info.sizeOnDisk() + 2L * 1024 * 1024);
     }
   }
 
@@ -154,16 +162,28 @@ class StorePragmaTest {
       version = store.info().schemaVersion();
     }
     try (Connection c = jdbc(db)) {
-      assertThat(rows(c, "SELECT name FROM pragma_table_info('gander_meta') ORDER BY cid")).containsExactly("key", "value");
+      assertThat(rows(c, "SELECT name FROM pragma_table_info('gander_meta') ORDER BY cid"))
+          .containsExactly("key", "value");
       assertThat(rows(c, "SELECT name FROM pragma_table_info('gander_migrations') ORDER BY cid"))
           .containsExactly("version", "name", "applied_at");
-      assertThat(rows(c, "SELECT pk FROM pragma_table_info('gander_meta') WHERE name = 'key'")).containsExactly("1");
-      assertThat(rows(c, "SELECT pk FROM pragma_table_info('gander_migrations') WHERE name = 'version'")).containsExactly("1");
-      assertThat(rows(c, "SELECT value FROM gander_meta WHERE key = 'schema_version'")).containsExactly(Integer.toString(version));
+      assertThat(rows(c, "SELECT pk FROM pragma_table_info('gander_meta') WHERE name = 'key'"))
+          .containsExactly("1");
+      assertThat(
+              rows(
+                  c,
+                  "SELECT pk FROM pragma_table_info('gander_migrations') WHERE name = 'version'"))
+          .containsExactly("1");
+      assertThat(rows(c, "SELECT value FROM gander_meta WHERE key = 'schema_version'"))
+          .containsExactly(Integer.toString(version));
       assertThat(queryLong(c, "SELECT max(version) FROM gander_migrations")).isEqualTo(version);
       assertThat(queryLong(c, "SELECT min(version) FROM gander_migrations")).isEqualTo(1);
-      assertThat(queryLong(c, "SELECT count(*) FROM gander_migrations")).isEqualTo(queryLong(c, "SELECT count(DISTINCT version) FROM gander_migrations"));
-      assertThat(queryLong(c, "SELECT count(*) FROM gander_migrations WHERE name IS NULL OR name = '' OR applied_at IS NULL")).isZero();
+      assertThat(queryLong(c, "SELECT count(*) FROM gander_migrations"))
+          .isEqualTo(queryLong(c, "SELECT count(DISTINCT version) FROM gander_migrations"));
+      assertThat(
+              queryLong(
+                  c,
+                  "SELECT count(*) FROM gander_migrations WHERE name IS NULL OR name = '' OR applied_at IS NULL"))
+          .isZero();
       // WAL is a property of the file, not only of Gander's connections.
       assertThat(queryString(c, "PRAGMA journal_mode")).isEqualToIgnoringCase("wal");
     }
@@ -185,7 +205,8 @@ class StorePragmaTest {
     try (Store store = Store.open(db)) {
       assertThat(store.<List<String>>read(c -> rows(c, all))).isEqualTo(first);
       assertThat(store.info().schemaVersion()).isEqualTo(version);
-      assertThat(store.<List<String>>read(c -> rows(c, "SELECT v FROM keep"))).containsExactly("kept");
+      assertThat(store.<List<String>>read(c -> rows(c, "SELECT v FROM keep")))
+          .containsExactly("kept");
     }
     try (Store store = Store.open(db)) {
       assertThat(store.<List<String>>read(c -> rows(c, all))).isEqualTo(first);

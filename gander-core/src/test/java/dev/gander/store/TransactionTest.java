@@ -116,7 +116,9 @@ class TransactionTest {
     store.inTransaction(tx -> outside[1] = writeFromOutside());
     assertThat(outside[0]).as("outside write during write()").isInstanceOf(SQLException.class);
     assertThat(((SQLException) outside[0]).getErrorCode() & 0xff).as("SQLITE_BUSY").isEqualTo(5);
-    assertThat(outside[1]).as("outside write during inTransaction()").isInstanceOf(SQLException.class);
+    assertThat(outside[1])
+        .as("outside write during inTransaction()")
+        .isInstanceOf(SQLException.class);
     // Once the store is idle the outside connection can write.
     assertThat(writeFromOutside()).isNull();
     assertThat(values()).containsExactly("outside");
@@ -152,7 +154,8 @@ class TransactionTest {
                     c -> {
                       insert(c, "a");
                       try {
-                        return c.createStatement().executeUpdate("INSERT INTO uniq (k) VALUES ('taken')");
+                        return c.createStatement()
+                            .executeUpdate("INSERT INTO uniq (k) VALUES ('taken')");
                       } catch (SQLException x) {
                         raised.set(x);
                         throw x;
@@ -163,13 +166,16 @@ class TransactionTest {
     assertThat(e.sqliteResultCode()).isPresent();
     assertThat(StoreTestSupport.primaryCode(e)).as("SQLITE_CONSTRAINT").isEqualTo(19);
     assertThat(values()).isEmpty();
-    assertThat(store.<List<String>>read(c -> rows(c, "SELECT k FROM uniq"))).containsExactly("taken");
+    assertThat(store.<List<String>>read(c -> rows(c, "SELECT k FROM uniq")))
+        .containsExactly("taken");
   }
 
   @Test
   void sqlSyntaxErrorIsAGanderExceptionWithTheCause() {
     GanderException e =
-        thrown(GanderException.class, () -> store.write(c -> c.createStatement().execute("INSERT INTO nowhere VALUES (1)")));
+        thrown(
+            GanderException.class,
+            () -> store.write(c -> c.createStatement().execute("INSERT INTO nowhere VALUES (1)")));
     assertThat(e.getCause()).isInstanceOf(SQLException.class);
     assertThat(e.sqliteResultCode()).isPresent();
   }
@@ -268,7 +274,9 @@ class TransactionTest {
                 store.inTransaction(
                     tx -> {
                       insert(tx.connection(), "a");
-                      tx.connection().createStatement().executeUpdate("INSERT INTO uniq (k) VALUES ('taken')");
+                      tx.connection()
+                          .createStatement()
+                          .executeUpdate("INSERT INTO uniq (k) VALUES ('taken')");
                     }));
     assertThat(e.getCause()).isInstanceOf(SQLException.class);
     assertThat(StoreTestSupport.primaryCode(e)).isEqualTo(19);
@@ -479,7 +487,10 @@ class TransactionTest {
         ReadOnlyDatabaseException.class,
         () -> store.read(c -> c.createStatement().executeUpdate("CREATE TABLE sneaky (x)")));
     assertThat(values()).isEmpty();
-    assertThat(store.<Long>read(c -> queryLong(c, "SELECT count(*) FROM sqlite_master WHERE name = 'sneaky'"))).isZero();
+    assertThat(
+            store.<Long>read(
+                c -> queryLong(c, "SELECT count(*) FROM sqlite_master WHERE name = 'sneaky'")))
+        .isZero();
   }
 
   @Test
@@ -491,8 +502,11 @@ class TransactionTest {
               long before = queryLong(c, "SELECT count(*) FROM t");
               // Another thread commits while this read is open.
               try {
-                CompletableFuture.runAsync(() -> store.write(w -> insert(w, "second"))).get(30, TimeUnit.SECONDS);
-              } catch (InterruptedException | ExecutionException | java.util.concurrent.TimeoutException e) {
+                CompletableFuture.runAsync(() -> store.write(w -> insert(w, "second")))
+                    .get(30, TimeUnit.SECONDS);
+              } catch (InterruptedException
+                  | ExecutionException
+                  | java.util.concurrent.TimeoutException e) {
                 throw new IllegalStateException(e);
               }
               long after = queryLong(c, "SELECT count(*) FROM t");
@@ -509,7 +523,8 @@ class TransactionTest {
     // Both functions return without closing their statement or result set.
     boolean hadRow = store.read(c -> c.createStatement().executeQuery("SELECT v FROM t").next());
     assertThat(hadRow).isTrue();
-    store.write(c -> c.createStatement().executeQuery("SELECT v FROM t").next() ? insert(c, "b") : 0);
+    store.write(
+        c -> c.createStatement().executeQuery("SELECT v FROM t").next() ? insert(c, "b") : 0);
     // Every pooled reader (sync and async) sees the new commit.
     List<CompletableFuture<Long>> counts = new ArrayList<>();
     for (int i = 0; i < 8; i++) {
@@ -535,7 +550,9 @@ class TransactionTest {
                         })))
         .isSameAs(boom);
     GanderException e =
-        thrown(GanderException.class, () -> store.<Long>read(c -> queryLong(c, "SELECT count(*) FROM nowhere")));
+        thrown(
+            GanderException.class,
+            () -> store.<Long>read(c -> queryLong(c, "SELECT count(*) FROM nowhere")));
     assertThat(e.getCause()).isInstanceOf(SQLException.class);
     // The pool is not broken by failing reads.
     assertThat(count(store, "t")).isZero();
@@ -589,7 +606,9 @@ class TransactionTest {
   @Test
   void readAsyncCompletesWithTheValueOrTheFailure() throws Exception {
     store.write(c -> insert(c, "a"));
-    assertThat(store.readAsync(c -> queryLong(c, "SELECT count(*) FROM t")).get(30, TimeUnit.SECONDS)).isEqualTo(1);
+    assertThat(
+            store.readAsync(c -> queryLong(c, "SELECT count(*) FROM t")).get(30, TimeUnit.SECONDS))
+        .isEqualTo(1);
 
     Boom boom = new Boom("async read");
     CompletableFuture<Object> f =
@@ -597,7 +616,8 @@ class TransactionTest {
             c -> {
               throw boom;
             });
-    assertThat(thrown(ExecutionException.class, () -> f.get(30, TimeUnit.SECONDS)).getCause()).isSameAs(boom);
+    assertThat(thrown(ExecutionException.class, () -> f.get(30, TimeUnit.SECONDS)).getCause())
+        .isSameAs(boom);
 
     CompletableFuture<Integer> g = store.readAsync(c -> insert(c, "sneaky"));
     assertThat(thrown(ExecutionException.class, () -> g.get(30, TimeUnit.SECONDS)).getCause())

@@ -22,6 +22,7 @@ final class JobImpl implements Job {
   final long token;
   private final long enqueuedAt;
   private final @Nullable String lastError;
+
   /** Epoch milliseconds after which the job may not start again; {@code Long.MAX_VALUE}: never. */
   final long expiresAt;
 

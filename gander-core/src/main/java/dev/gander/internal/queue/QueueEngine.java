@@ -2,11 +2,11 @@ package dev.gander.internal.queue;
 
 import dev.gander.GanderException;
 import dev.gander.LeaseLostException;
+import dev.gander.internal.Times;
 import dev.gander.internal.store.SqliteStore;
 import dev.gander.internal.store.SqliteStore.TxContext;
 import dev.gander.internal.wake.WakeHub;
 import dev.gander.queue.DeadLetter;
-import dev.gander.internal.Times;
 import dev.gander.queue.EnqueueOptions;
 import dev.gander.queue.EnqueueResult;
 import dev.gander.queue.JobId;
@@ -89,6 +89,7 @@ public final class QueueEngine {
           + " ORDER BY priority DESC, run_at, id LIMIT ?)"
           + " RETURNING id, payload, priority, run_at, attempt, max_attempts, lease_token,"
           + " enqueued_at, last_error, expires_at";
+
   /** One job: {@code id = (subquery)} runs about five times faster than {@code id IN}. */
   private static final String CLAIM_ONE = CLAIM_SET + " WHERE id =" + CLAIM_NEXT;
 
@@ -126,17 +127,23 @@ public final class QueueEngine {
   private static final String DELETE_LEASE_EXPIRED =
       "DELETE FROM gander_jobs WHERE state = 1 AND lease_until <= ? AND attempt >= max_attempts"
           + " RETURNING queue";
+
   /**
    * A lease granted at a time still in the future was granted before the clock stepped back:
    * shorten it to one lease length from now, so it is recovered within one lease.
    */
   private static final String CLAMP_LEASES =
       "UPDATE gander_jobs SET lease_until = ? + lease_ms WHERE state = 1"
-          + " AND lease_ms BETWEEN 0 AND " + MAX_CLAMPED_LEASE + " AND lease_until - lease_ms > ?";
+          + " AND lease_ms BETWEEN 0 AND "
+          + MAX_CLAMPED_LEASE
+          + " AND lease_until - lease_ms > ?";
+
   /** The latest grant time of a live lease: later than now only if the clock stepped back. */
   private static final String LATEST_GRANT =
       "SELECT max(lease_until - lease_ms) FROM gander_jobs WHERE state = 1"
-          + " AND lease_ms BETWEEN 0 AND " + MAX_CLAMPED_LEASE;
+          + " AND lease_ms BETWEEN 0 AND "
+          + MAX_CLAMPED_LEASE;
+
   private static final String BURY_EXPIRED =
       "INSERT INTO gander_dead_jobs ("
           + DEAD_COLUMNS
@@ -147,12 +154,14 @@ public final class QueueEngine {
   private static final String DELETE_EXPIRED =
       "DELETE FROM gander_jobs WHERE expires_at IS NOT NULL AND state <> 1 AND expires_at <= ?"
           + " RETURNING queue";
+
   /** Buries the one job holding a unique key if it can no longer run (expired, last lease out). */
   private static final String BURY_UNUSABLE_HOLDER =
       "INSERT INTO gander_dead_jobs ("
           + DEAD_COLUMNS
           + ") SELECT id, queue, payload, priority, attempt, max_attempts, lease_token,"
           + " unique_key, enqueued_at, coalesce(last_error, ?), ?, ? FROM gander_jobs WHERE id = ?";
+
   private static final String REQUEUE_DEAD =
       "INSERT INTO gander_jobs (id, queue, payload, priority, run_at, state, attempt,"
           + " max_attempts, lease_token, unique_key, enqueued_at, last_error)"
@@ -162,6 +171,7 @@ public final class QueueEngine {
           + " AND (d.unique_key IS NULL OR NOT EXISTS (SELECT 1 FROM gander_jobs j"
           + " WHERE j.queue = d.queue AND j.unique_key = d.unique_key))";
   private static final String REQUEUE_ONE_DEAD = REQUEUE_DEAD + " AND d.id = ? RETURNING id";
+
   /** All of a queue's: of dead jobs sharing a unique key, only the newest. */
   private static final String REQUEUE_ALL_DEAD =
       REQUEUE_DEAD
@@ -169,9 +179,9 @@ public final class QueueEngine {
           + " WHERE e.queue = d.queue AND e.unique_key = d.unique_key"
           + " AND (e.died_at > d.died_at OR (e.died_at = d.died_at AND e.id > d.id))))"
           + " RETURNING id";
+
   private static final String DELETE_DEAD = "DELETE FROM gander_dead_jobs WHERE id = ?";
-  private static final String COUNT_DEAD =
-      "SELECT count(*) FROM gander_dead_jobs WHERE queue = ?";
+  private static final String COUNT_DEAD = "SELECT count(*) FROM gander_dead_jobs WHERE queue = ?";
   private static final String COUNT_ONE_DEAD =
       "SELECT count(*) FROM gander_dead_jobs WHERE queue = ? AND id = ?";
   private static final String STATS_READY =
@@ -188,6 +198,7 @@ public final class QueueEngine {
   final Clock clock;
   final WakeHub hub;
   private final Runnable onConsumer;
+
   /** Told the lease expiry of every claim, so the sweeper can wake in time for it. */
   java.util.function.LongConsumer leaseHint = t -> {};
 
@@ -425,13 +436,12 @@ public final class QueueEngine {
   }
 
   /**
-   * Acks a job, storing its result (or the record that it succeeded) in the same transaction.
-   * The job is marked settled only when that transaction commits.
+   * Acks a job, storing its result (or the record that it succeeded) in the same transaction. The
+   * job is marked settled only when that transaction commits.
    */
   void ack(JobImpl job, @Nullable Object result) {
     QueueOptions options = job.handle().options();
-    String json =
-        result == null ? null : codec.encode(result, options.maxPayloadBytes(), "result");
+    String json = result == null ? null : codec.encode(result, options.maxPayloadBytes(), "result");
     store.writeRerunnable(
         c -> {
           TxContext tx = store.context();
@@ -501,7 +511,8 @@ public final class QueueEngine {
   private static final String SAVE_RECORDS =
       "INSERT OR REPLACE INTO gander_results (job_id, queue, value, attempt, finished_at,"
           + " expires_at) VALUES "
-          + String.join(", ", java.util.Collections.nCopies(RECORDS_PER_STATEMENT, "(?, ?, NULL, ?, ?, ?)"));
+          + String.join(
+              ", ", java.util.Collections.nCopies(RECORDS_PER_STATEMENT, "(?, ?, NULL, ?, ?, ?)"));
 
   /**
    * Saves the records that jobs acked without a result succeeded, 32 rows per statement: one
@@ -810,7 +821,9 @@ public final class QueueEngine {
             }
           }
           Duration age =
-              oldest == Long.MAX_VALUE ? Duration.ZERO : Duration.ofMillis(Math.max(0, now - oldest));
+              oldest == Long.MAX_VALUE
+                  ? Duration.ZERO
+                  : Duration.ofMillis(Math.max(0, now - oldest));
           return new QueueStats(ready, scheduled, running, dead, age);
         });
   }
@@ -845,9 +858,9 @@ public final class QueueEngine {
   }
 
   /**
-   * Moves dead letters back to the queue with a new attempt budget. A dead job whose unique key
-   * is held by a live job stays dead; among dead jobs sharing a key, only the newest revives (the
-   * key admits one live job). Skipped jobs stay as they were, and are logged.
+   * Moves dead letters back to the queue with a new attempt budget. A dead job whose unique key is
+   * held by a live job stays dead; among dead jobs sharing a key, only the newest revives (the key
+   * admits one live job). Skipped jobs stay as they were, and are logged.
    *
    * @param id one dead job, or {@code null} for all of the queue's
    * @return how many were requeued
@@ -928,7 +941,8 @@ public final class QueueEngine {
               if (!rs.next()) {
                 return Optional.<ResultImpl>empty();
               }
-              return Optional.of(new ResultImpl(codec, JobId.of(id), rs.getString(1), rs.getLong(2)));
+              return Optional.of(
+                  new ResultImpl(codec, JobId.of(id), rs.getString(1), rs.getLong(2)));
             }
           }
         });

@@ -14,8 +14,8 @@ import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 
 /**
- * Everything the queues of one database share: the engine, the wake-up hub, the commit watcher,
- * the sweeper and the workers started through it. Threads start only when something consumes.
+ * Everything the queues of one database share: the engine, the wake-up hub, the commit watcher, the
+ * sweeper and the workers started through it. Threads start only when something consumes.
  */
 public final class QueueRuntime implements AutoCloseable {
   private final QueueEngine engine;

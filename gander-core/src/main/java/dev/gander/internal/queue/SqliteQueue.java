@@ -4,8 +4,8 @@ import dev.gander.GanderClosedException;
 import dev.gander.GanderException;
 import dev.gander.internal.Names;
 import dev.gander.internal.Times;
-import dev.gander.internal.wake.WakeHub;
 import dev.gander.internal.store.TransactionImpl;
+import dev.gander.internal.wake.WakeHub;
 import dev.gander.queue.DeadLetter;
 import dev.gander.queue.EnqueueOptions;
 import dev.gander.queue.EnqueueResult;
@@ -342,7 +342,11 @@ public final class SqliteQueue implements Queue {
           || ((JobImpl) job).handle().engine() != engine
           || !job.queue().equals(name)) {
         throw new IllegalArgumentException(
-            "Job " + job.id() + " was not claimed from this queue ('" + name + "') of this Gander:"
+            "Job "
+                + job.id()
+                + " was not claimed from this queue ('"
+                + name
+                + "') of this Gander:"
                 + " ack it through the queue that claimed it");
       }
       JobImpl impl = (JobImpl) job;

@@ -11,8 +11,8 @@ import org.slf4j.LoggerFactory;
  * The maintenance thread of one database, started when something first consumes: it makes
  * lease-expired jobs claimable again (dead-lettering those on their last attempt, without waiting
  * for anyone to claim), dead-letters jobs that expired unclaimed, and purges expired results. It
- * sleeps until the earliest of those is due, re-reading at least once a second so that leases
- * taken by other processes are noticed too.
+ * sleeps until the earliest of those is due, re-reading at least once a second so that leases taken
+ * by other processes are noticed too.
  */
 final class Sweeper implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(Sweeper.class);

@@ -15,8 +15,8 @@ import java.util.Set;
  * A view of a store connection handed to callers' functions. It refuses the calls that would end
  * the store's transaction behind its back ({@code commit}, {@code rollback()}, {@code
  * setAutoCommit}, {@code close}, {@code abort}), and it remembers every statement a function
- * creates so that the store closes them when the function returns: a statement left open keeps
- * its read snapshot alive, which would hide later commits from a reader and block checkpoints.
+ * creates so that the store closes them when the function returns: a statement left open keeps its
+ * read snapshot alive, which would hide later commits from a reader and block checkpoints.
  *
  * <p>Created once per connection and used by one thread at a time (the writer lock, or a borrowed
  * reader), so it needs no synchronisation of its own.

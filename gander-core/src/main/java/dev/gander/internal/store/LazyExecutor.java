@@ -18,8 +18,10 @@ final class LazyExecutor implements Executor {
   private final String prefix;
   private final int threads;
   private final AtomicInteger counter = new AtomicInteger();
+
   /** Every thread made, so that shutdown can wait for them to end, not just to finish work. */
   private final Set<Thread> made = ConcurrentHashMap.newKeySet();
+
   private @Nullable ThreadPoolExecutor pool;
   private boolean shutdown;
 
@@ -93,7 +95,8 @@ final class LazyExecutor implements Executor {
     // An interrupted caller still waits (and keeps its flag): the store closes its connections
     // next, under tasks that would otherwise still be running.
     long deadline = System.nanoTime() + timeoutNanos;
-    if (!Uninterruptibly.awaitUntil(deadline, nanos -> p.awaitTermination(nanos, TimeUnit.NANOSECONDS))) {
+    if (!Uninterruptibly.awaitUntil(
+        deadline, nanos -> p.awaitTermination(nanos, TimeUnit.NANOSECONDS))) {
       runInstead(p.shutdownNow());
       Uninterruptibly.awaitUntil(
           System.nanoTime() + TimeUnit.SECONDS.toNanos(1),

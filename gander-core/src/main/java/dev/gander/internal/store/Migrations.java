@@ -95,11 +95,11 @@ public final class Migrations {
   }
 
   /**
-   * Checks, only reading, that Gander can use the database on {@code conn}: its {@code
-   * gander_meta} is Gander's, its schema is not newer than this Gander's, and it holds nothing
-   * named like a table or index a pending migration would create. Run before anything changes
-   * the file (the switch to WAL included), so that a refused file is left exactly as it was, and
-   * again inside each migration's transaction.
+   * Checks, only reading, that Gander can use the database on {@code conn}: its {@code gander_meta}
+   * is Gander's, its schema is not newer than this Gander's, and it holds nothing named like a
+   * table or index a pending migration would create. Run before anything changes the file (the
+   * switch to WAL included), so that a refused file is left exactly as it was, and again inside
+   * each migration's transaction.
    *
    * @param conn a connection to the database
    * @param path the file, for messages
@@ -204,8 +204,7 @@ public final class Migrations {
         cause);
   }
 
-  private static void apply(Connection conn, Path path, Migration m, long now)
-      throws SQLException {
+  private static void apply(Connection conn, Path path, Migration m, long now) throws SQLException {
     try (Statement st = conn.createStatement()) {
       for (String sql : statements(m.resource())) {
         try {
@@ -214,9 +213,7 @@ public final class Migrations {
           if (String.valueOf(e.getMessage()).contains("already exists")) {
             throw conflicting(
                 path,
-                "it already holds a table or index Gander needs to create ("
-                    + e.getMessage()
-                    + ")",
+                "it already holds a table or index Gander needs to create (" + e.getMessage() + ")",
                 e);
           }
           throw e;

@@ -9,9 +9,9 @@ import java.nio.file.Path;
 import java.util.Arrays;
 
 /**
- * How a read-only store can open an existing database file. In a directory this process may
- * write, SQLite creates the {@code -wal} and {@code -shm} files a WAL database is read through, so
- * the file opens as usual. In a directory it may not write, SQLite (3.22 and later) reads a WAL
+ * How a read-only store can open an existing database file. In a directory this process may write,
+ * SQLite creates the {@code -wal} and {@code -shm} files a WAL database is read through, so the
+ * file opens as usual. In a directory it may not write, SQLite (3.22 and later) reads a WAL
  * database only:
  *
  * <ul>
@@ -19,8 +19,8 @@ import java.util.Arrays;
  *       has the database open, or left them behind), or
  *   <li>as an immutable file ({@code immutable=1}), which ignores the WAL, takes no locks and never
  *       looks for changes: correct only when the WAL holds nothing, i.e. there is no {@code -wal}
- *       file or an empty one. Nobody can write such a file through SQLite while the directory
- *       stays read-only, since a writer would need to create the {@code -wal} file.
+ *       file or an empty one. Nobody can write such a file through SQLite while the directory stays
+ *       read-only, since a writer would need to create the {@code -wal} file.
  * </ul>
  *
  * A {@code -wal} file with commits but no {@code -shm} file (a copy taken without it) cannot be

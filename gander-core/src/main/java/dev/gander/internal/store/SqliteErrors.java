@@ -10,8 +10,8 @@ import java.sql.SQLException;
 import java.time.Duration;
 
 /**
- * Turns the driver's {@link SQLException}s into Gander's exceptions, one per thing a caller can
- * act on, each with a message that says what to do. The original exception is always the cause.
+ * Turns the driver's {@link SQLException}s into Gander's exceptions, one per thing a caller can act
+ * on, each with a message that says what to do. The original exception is always the cause.
  */
 public final class SqliteErrors {
   /** SQLite primary result codes (the low byte of an extended code). */

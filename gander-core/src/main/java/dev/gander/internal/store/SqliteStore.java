@@ -1,10 +1,10 @@
 package dev.gander.internal.store;
 
 import dev.gander.GanderClosedException;
-import dev.gander.internal.Uninterruptibly;
 import dev.gander.GanderException;
 import dev.gander.NotAGanderDatabaseException;
 import dev.gander.ReadOnlyDatabaseException;
+import dev.gander.internal.Uninterruptibly;
 import dev.gander.store.SqlFunction;
 import dev.gander.store.Store;
 import dev.gander.store.StoreInfo;
@@ -35,13 +35,13 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.sqlite.SQLiteConfig;
 import org.sqlite.SQLiteConnection;
-import org.sqlite.core.DB;
 import org.sqlite.SQLiteOpenMode;
+import org.sqlite.core.DB;
 
 /**
  * The SQLite {@link Store}: one writer connection driven by one writer thread with group commit, a
- * pool of read-only connections, and the schema migrations. See {@link Store} for the contract
- * and {@code docs/decisions.md} for why it is built this way.
+ * pool of read-only connections, and the schema migrations. See {@link Store} for the contract and
+ * {@code docs/decisions.md} for why it is built this way.
  */
 public final class SqliteStore implements Store {
   private static final Logger log = LoggerFactory.getLogger(SqliteStore.class);
@@ -66,8 +66,10 @@ public final class SqliteStore implements Store {
   private final @Nullable GuardedConnection guardedWriter;
   private final @Nullable WriterStatements tx;
   private final ReentrantLock writerLock = new ReentrantLock();
+
   /** Callers inside {@link #writeFlow} right now; the fast path is for a lone writer only. */
   private final AtomicInteger activeWriters = new AtomicInteger();
+
   private final LinkedBlockingQueue<WriteRequest<?>> queue = new LinkedBlockingQueue<>();
   private final @Nullable Thread writerThread;
   private final @Nullable TxContext writerContext;
@@ -713,9 +715,9 @@ public final class SqliteStore implements Store {
   }
 
   /**
-   * Opens an extra read-only connection that the store closes when it closes, for a component
-   * that needs its own (the commit watcher). Never opened or closed by anyone else, so it cannot
-   * drop SQLite's POSIX locks by closing a descriptor of the file.
+   * Opens an extra read-only connection that the store closes when it closes, for a component that
+   * needs its own (the commit watcher). Never opened or closed by anyone else, so it cannot drop
+   * SQLite's POSIX locks by closing a descriptor of the file.
    *
    * @return the connection
    */
@@ -974,14 +976,15 @@ public final class SqliteStore implements Store {
   }
 
   /**
-   * What a thread running a write function knows about its transaction. Gander's own operations
-   * use it for statements prepared once and for work to do after the commit.
+   * What a thread running a write function knows about its transaction. Gander's own operations use
+   * it for statements prepared once and for work to do after the commit.
    */
   public static final class TxContext {
     final SqliteStore store;
     final Connection raw;
     final Connection guarded;
-    private final java.util.HashMap<String, PreparedStatement> statements = new java.util.HashMap<>();
+    private final java.util.HashMap<String, PreparedStatement> statements =
+        new java.util.HashMap<>();
     @Nullable WriteRequest<?> request;
     int depth;
 
@@ -1060,8 +1063,10 @@ public final class SqliteStore implements Store {
     private final CompletableFuture<@Nullable T> done = new CompletableFuture<>();
     @Nullable Runnable onDone;
     @Nullable List<Runnable> hooks;
+
     /** Gander's own work: safe to run again, always commits. Grouped without savepoints. */
     boolean rerunnable;
+
     @Nullable T value;
     boolean commit;
     @Nullable Throwable failure;
@@ -1156,5 +1161,4 @@ public final class SqliteStore implements Store {
       }
     }
   }
-
 }

@@ -1,6 +1,7 @@
 package dev.gander.internal.wake;
 
 import dev.gander.WakeMode;
+import dev.gander.internal.Uninterruptibly;
 import dev.gander.internal.store.SqliteStore;
 import java.io.IOException;
 import java.nio.file.ClosedWatchServiceException;
@@ -18,7 +19,6 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import dev.gander.internal.Uninterruptibly;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.LockSupport;
 import org.jspecify.annotations.Nullable;
@@ -28,28 +28,29 @@ import org.slf4j.LoggerFactory;
 /**
  * Notices commits made by other processes and wakes the waiters they may concern.
  *
- * <p>One watcher thread per open database, started when someone first waits. While nobody waits
- * it blocks and costs nothing, and no kernel watch is registered (a watch costs every commit of
- * this process a wake-up of the JDK's watch thread). While someone waits, it either takes kernel
- * file events for the database's {@code -wal} file (inotify through {@link WatchService}) with a
- * safety re-check about every 100 ms, or reads {@code PRAGMA data_version} about every
- * millisecond. After a WAL event that has not moved {@code data_version} yet (the writer publishes
- * its commit in the shared-memory index a moment after writing the WAL) it looks again within
- * microseconds, backing off, for up to 20 ms. Either way a change
- * of {@code data_version} on its own connection confirms that some other connection committed;
- * then {@link Checker} says which waited keys to wake.
+ * <p>One watcher thread per open database, started when someone first waits. While nobody waits it
+ * blocks and costs nothing, and no kernel watch is registered (a watch costs every commit of this
+ * process a wake-up of the JDK's watch thread). While someone waits, it either takes kernel file
+ * events for the database's {@code -wal} file (inotify through {@link WatchService}) with a safety
+ * re-check about every 100 ms, or reads {@code PRAGMA data_version} about every millisecond. After
+ * a WAL event that has not moved {@code data_version} yet (the writer publishes its commit in the
+ * shared-memory index a moment after writing the WAL) it looks again within microseconds, backing
+ * off, for up to 20 ms. Either way a change of {@code data_version} on its own connection confirms
+ * that some other connection committed; then {@link Checker} says which waited keys to wake.
  *
- * <p>The watcher never opens or closes the database's files itself: it registers the directory
- * with the kernel and reads through a store connection that lives as long as the store, because
- * closing any descriptor of the file would drop every POSIX lock the process holds on it,
- * SQLite's included.
+ * <p>The watcher never opens or closes the database's files itself: it registers the directory with
+ * the kernel and reads through a store connection that lives as long as the store, because closing
+ * any descriptor of the file would drop every POSIX lock the process holds on it, SQLite's
+ * included.
  */
 public final class CommitWatcher implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(CommitWatcher.class);
   private static final long SAFETY_RECHECK_NANOS = TimeUnit.MILLISECONDS.toNanos(100);
   private static final long POLL_NANOS = TimeUnit.MILLISECONDS.toNanos(1);
+
   /** After a WAL event with no new data_version: first look again after this, then doubling. */
   private static final long FIRST_RECHECK_NANOS = TimeUnit.MICROSECONDS.toNanos(20);
+
   /** How long after a WAL event to keep looking for the commit it announced. */
   private static final long EVENT_WINDOW_NANOS = TimeUnit.MILLISECONDS.toNanos(20);
 
@@ -252,8 +253,7 @@ public final class CommitWatcher implements AutoCloseable {
       return store
           .path()
           .getParent()
-          .register(
-              ws, StandardWatchEventKinds.ENTRY_MODIFY, StandardWatchEventKinds.ENTRY_CREATE);
+          .register(ws, StandardWatchEventKinds.ENTRY_MODIFY, StandardWatchEventKinds.ENTRY_CREATE);
     } catch (IOException | UnsupportedOperationException e) {
       fallBack(e);
       return null;

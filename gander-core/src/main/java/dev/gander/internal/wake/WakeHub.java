@@ -7,8 +7,8 @@ import java.util.concurrent.TimeUnit;
 
 /**
  * In-process wake-up signals, one per key ({@code q:emails}, {@code results}). A waiter reads the
- * key's sequence number, checks the database, and if there is nothing for it waits until the
- * number changes: a signal that lands between the check and the wait is never lost.
+ * key's sequence number, checks the database, and if there is nothing for it waits until the number
+ * changes: a signal that lands between the check and the wait is never lost.
  *
  * <p>Signals are hints: a woken waiter always re-checks the database.
  */
@@ -22,6 +22,7 @@ public final class WakeHub {
   private static final class Signal {
     long seq;
     int waiters;
+
     /** Interests held; guarded by the map's per-key lock ({@code compute}). */
     int holders;
   }
@@ -73,8 +74,7 @@ public final class WakeHub {
     }
 
     /**
-     * Waits until the key is signalled after {@code seen}, or the time runs out, or the hub
-     * closes.
+     * Waits until the key is signalled after {@code seen}, or the time runs out, or the hub closes.
      *
      * @param seen the sequence number read before checking the database
      * @param timeoutNanos the longest wait

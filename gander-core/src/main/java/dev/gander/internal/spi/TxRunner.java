@@ -1,0 +1,57 @@
+package dev.gander.internal.spi;
+
+import dev.gander.GanderClosedException;
+import dev.gander.store.Transaction;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * Runs Gander's own work in transactions of one database. Backends decide how: SQLite group-commits
+ * writes on its writer connection, PostgreSQL takes a pooled connection.
+ */
+public interface TxRunner {
+  /**
+   * Runs a write of Gander's own: pure database work that always commits and may safely run again
+   * (a backend may rerun it after a neighbour in a group commit failed). Returns after the commit.
+   *
+   * @param work the work
+   * @param <T> its value's type
+   * @return the value
+   * @throws GanderClosedException if the database is closed
+   */
+  <T extends @Nullable Object> T write(TxWork<T> work);
+
+  /**
+   * Runs a write inside the caller's transaction (from {@code gander.inTransaction}): it commits or
+   * rolls back with the caller's work.
+   *
+   * @param caller the caller's transaction; must belong to this database
+   * @param work the work
+   * @param <T> its value's type
+   * @return the value, before the caller's commit
+   * @throws IllegalArgumentException if the transaction belongs to another database
+   */
+  <T extends @Nullable Object> T write(Transaction caller, TxWork<T> work);
+
+  /**
+   * Runs a read in one consistent snapshot.
+   *
+   * @param work the work; it must not write
+   * @param <T> its value's type
+   * @return the value
+   */
+  <T extends @Nullable Object> T read(TxWork<T> work);
+
+  /**
+   * Whether the database is closed.
+   *
+   * @return {@code true} once closed
+   */
+  boolean isClosed();
+
+  /**
+   * The exception for use after close, naming the database.
+   *
+   * @return a new exception
+   */
+  GanderClosedException closedException();
+}
