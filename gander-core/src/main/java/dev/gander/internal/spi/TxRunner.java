@@ -18,7 +18,7 @@ public interface TxRunner {
    * @return the value
    * @throws GanderClosedException if the database is closed
    */
-  <T extends @Nullable Object> T write(TxWork<T> work);
+  <T extends @Nullable Object> T runWrite(TxWork<T> work);
 
   /**
    * Runs a write inside the caller's transaction (from {@code gander.inTransaction}): it commits or
@@ -30,7 +30,7 @@ public interface TxRunner {
    * @return the value, before the caller's commit
    * @throws IllegalArgumentException if the transaction belongs to another database
    */
-  <T extends @Nullable Object> T write(Transaction caller, TxWork<T> work);
+  <T extends @Nullable Object> T runWrite(Transaction caller, TxWork<T> work);
 
   /**
    * Runs a read in one consistent snapshot.
@@ -39,7 +39,7 @@ public interface TxRunner {
    * @param <T> its value's type
    * @return the value
    */
-  <T extends @Nullable Object> T read(TxWork<T> work);
+  <T extends @Nullable Object> T runRead(TxWork<T> work);
 
   /**
    * Whether the database is closed.

@@ -5,11 +5,15 @@ import dev.gander.GanderException;
 import dev.gander.NotAGanderDatabaseException;
 import dev.gander.ReadOnlyDatabaseException;
 import dev.gander.internal.Uninterruptibly;
+import dev.gander.internal.spi.Tx;
+import dev.gander.internal.spi.TxRunner;
+import dev.gander.internal.spi.TxWork;
 import dev.gander.store.SqlFunction;
 import dev.gander.store.Store;
 import dev.gander.store.StoreInfo;
 import dev.gander.store.StoreOptions;
 import dev.gander.store.Synchronous;
+import dev.gander.store.Transaction;
 import dev.gander.store.TransactionalCallable;
 import dev.gander.store.TransactionalRunnable;
 import dev.gander.store.TxOutcome;
@@ -24,6 +28,7 @@ import java.sql.Statement;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
+import java.util.Objects;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.LinkedBlockingQueue;
@@ -43,7 +48,7 @@ import org.sqlite.core.DB;
  * pool of read-only connections, and the schema migrations. See {@link Store} for the contract and
  * {@code docs/decisions.md} for why it is built this way.
  */
-public final class SqliteStore implements Store {
+public final class SqliteStore implements Store, TxRunner {
   private static final Logger log = LoggerFactory.getLogger(SqliteStore.class);
 
   /** The most requests one group commit takes; bounds the latency of the first in the batch. */
@@ -412,7 +417,7 @@ public final class SqliteStore implements Store {
   public <T extends @Nullable Object> T transactionResult(TransactionalCallable<T> work) {
     return write(
         c -> {
-          TransactionImpl t = new TransactionImpl(this, c);
+          TransactionImpl t = new TransactionImpl(this, c, context());
           try {
             return work.call(t);
           } finally {
@@ -665,6 +670,38 @@ public final class SqliteStore implements Store {
       s.rollback();
     } catch (SQLException ignored) {
       // No transaction was active any more.
+    }
+  }
+
+  // ------------------------------------------------------------- TxRunner
+
+  @Override
+  public <T extends @Nullable Object> T runWrite(TxWork<T> work) {
+    return writeRerunnable(c -> work.run(context()));
+  }
+
+  @Override
+  public <T extends @Nullable Object> T runWrite(Transaction caller, TxWork<T> work) {
+    Objects.requireNonNull(caller, "caller");
+    if (!(caller instanceof TransactionImpl) || ((TransactionImpl) caller).store() != this) {
+      throw new IllegalArgumentException(
+          "The transaction belongs to another database: use it only with the Gander whose"
+              + " inTransaction gave it");
+    }
+    TxContext ctx = ((TransactionImpl) caller).context();
+    return nested(ctx, c -> TxOutcome.commit(work.run(ctx)));
+  }
+
+  @Override
+  public <T extends @Nullable Object> T runRead(TxWork<T> work) {
+    return read(c -> work.run(new ReadTx(c)));
+  }
+
+  /** A read's transaction: nothing commits, so nothing runs after a commit. */
+  private record ReadTx(Connection connection) implements Tx {
+    @Override
+    public void afterCommit(Runnable hook) {
+      throw new IllegalStateException("afterCommit in a read");
     }
   }
 
@@ -979,7 +1016,7 @@ public final class SqliteStore implements Store {
    * What a thread running a write function knows about its transaction. Gander's own operations use
    * it for statements prepared once and for work to do after the commit.
    */
-  public static final class TxContext {
+  public static final class TxContext implements Tx {
     final SqliteStore store;
     final Connection raw;
     final Connection guarded;
@@ -992,6 +1029,11 @@ public final class SqliteStore implements Store {
       this.store = store;
       this.raw = raw;
       this.guarded = guarded;
+    }
+
+    @Override
+    public Connection connection() {
+      return raw;
     }
 
     /**
@@ -1029,6 +1071,7 @@ public final class SqliteStore implements Store {
      *
      * @param hook what to run
      */
+    @Override
     public void afterCommit(Runnable hook) {
       WriteRequest<?> r = request;
       if (r == null) {

@@ -13,9 +13,22 @@ public final class TransactionImpl implements Transaction {
   private final Thread owner = Thread.currentThread();
   private boolean open = true;
 
-  TransactionImpl(SqliteStore store, Connection guarded) {
+  private final SqliteStore.TxContext context;
+
+  TransactionImpl(SqliteStore store, Connection guarded, SqliteStore.TxContext context) {
     this.store = store;
     this.guarded = guarded;
+    this.context = context;
+  }
+
+  /**
+   * The store's transaction this one is, for Gander operations given it explicitly.
+   *
+   * @return the context
+   */
+  SqliteStore.TxContext context() {
+    check();
+    return context;
   }
 
   @Override
