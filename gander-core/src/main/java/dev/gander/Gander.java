@@ -222,7 +222,7 @@ public interface Gander extends AutoCloseable {
         throw new IllegalStateException("no database path: call path(Path.of(\"app.db\")) first");
       }
       ObjectMapper m = mapper != null ? mapper : JsonCodec.defaultMapper();
-      return new GanderImpl(Store.open(path, store.build()), clock, m, wakeMode);
+      return GanderImpl.sqlite(Store.open(path, store.build()), clock, m, wakeMode);
     }
   }
 }

@@ -5,6 +5,8 @@ import dev.gander.Gander;
 import dev.gander.WakeMode;
 import dev.gander.internal.queue.JsonCodec;
 import dev.gander.internal.queue.QueueRuntime;
+import dev.gander.internal.spi.Backend;
+import dev.gander.internal.sqlite.SqliteBackend;
 import dev.gander.internal.store.SqliteStore;
 import dev.gander.queue.Queue;
 import dev.gander.queue.QueueOptions;
@@ -12,22 +14,34 @@ import dev.gander.queue.Results;
 import dev.gander.store.Store;
 import java.time.Clock;
 
-/** The SQLite-backed {@link Gander}. */
+/** A {@link Gander} on any backend: every capability built on one {@link Backend}. */
 public final class GanderImpl implements Gander {
-  private final SqliteStore store;
+  private final Backend backend;
   private final QueueRuntime queues;
 
   /**
-   * Wraps an open store; the instance owns it and closes it.
+   * Builds every capability on an open backend; the instance owns it and closes it.
    *
-   * @param store the store
+   * @param backend the database
+   * @param clock time for run times, leases and TTLs
+   * @param mapper JSON for payloads and results
+   */
+  public GanderImpl(Backend backend, Clock clock, ObjectMapper mapper) {
+    this.backend = backend;
+    this.queues = new QueueRuntime(backend, new JsonCodec(mapper), clock);
+  }
+
+  /**
+   * A Gander on an open SQLite store.
+   *
+   * @param store the store, from {@code Store.open}
    * @param clock time for run times, leases and TTLs
    * @param mapper JSON for payloads and results
    * @param wakeMode how commits of other processes are noticed
+   * @return the Gander, owning the store
    */
-  public GanderImpl(Store store, Clock clock, ObjectMapper mapper, WakeMode wakeMode) {
-    this.store = (SqliteStore) store;
-    this.queues = new QueueRuntime(this.store, new JsonCodec(mapper), clock, wakeMode);
+  public static Gander sqlite(Store store, Clock clock, ObjectMapper mapper, WakeMode wakeMode) {
+    return new GanderImpl(new SqliteBackend((SqliteStore) store, wakeMode), clock, mapper);
   }
 
   @Override
@@ -43,7 +57,7 @@ public final class GanderImpl implements Gander {
 
   @Override
   public Store store() {
-    return store;
+    return backend.store();
   }
 
   /**
@@ -56,8 +70,8 @@ public final class GanderImpl implements Gander {
   }
 
   private void checkOpen() {
-    if (store.isClosed()) {
-      throw store.closedException();
+    if (backend.transactions().isClosed()) {
+      throw backend.transactions().closedException();
     }
   }
 
@@ -66,12 +80,12 @@ public final class GanderImpl implements Gander {
     try {
       queues.close();
     } finally {
-      store.close();
+      backend.close();
     }
   }
 
   @Override
   public String toString() {
-    return "Gander[" + store.path() + "]";
+    return "Gander[" + backend.name() + "]";
   }
 }

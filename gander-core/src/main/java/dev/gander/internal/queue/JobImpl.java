@@ -1,6 +1,7 @@
 package dev.gander.internal.queue;
 
 import com.fasterxml.jackson.core.type.TypeReference;
+import dev.gander.internal.spi.JobOps;
 import dev.gander.queue.Job;
 import dev.gander.queue.JobId;
 import java.time.Duration;
@@ -11,8 +12,8 @@ import org.jspecify.annotations.Nullable;
 
 /** A claimed job: the row as claimed, and the lease that fences every change to it. */
 final class JobImpl implements Job {
-  private final QueueEngine engine;
-  private final SqliteQueue queue;
+  private final JobLifecycle engine;
+  private final QueueHandle queue;
   final long id;
   private final String payload;
   private final int priority;
@@ -31,32 +32,23 @@ final class JobImpl implements Job {
   private volatile boolean settled;
 
   JobImpl(
-      QueueEngine engine,
-      SqliteQueue queue,
-      long id,
-      String payload,
-      int priority,
-      long runAt,
-      int attempt,
-      int maxAttempts,
-      long token,
-      long enqueuedAt,
-      @Nullable String lastError,
-      long expiresAt,
+      JobLifecycle engine,
+      QueueHandle queue,
+      JobOps.Claimed row,
       String workerId,
       long leaseUntil) {
     this.engine = engine;
     this.queue = queue;
-    this.id = id;
-    this.payload = payload;
-    this.priority = priority;
-    this.runAt = runAt;
-    this.attempt = attempt;
-    this.maxAttempts = maxAttempts;
-    this.token = token;
-    this.enqueuedAt = enqueuedAt;
-    this.lastError = lastError;
-    this.expiresAt = expiresAt;
+    this.id = row.id();
+    this.payload = row.payload();
+    this.priority = row.priority();
+    this.runAt = row.runAt();
+    this.attempt = row.attempt();
+    this.maxAttempts = row.maxAttempts();
+    this.token = row.token();
+    this.enqueuedAt = row.enqueuedAt();
+    this.lastError = row.lastError();
+    this.expiresAt = row.expiresAt();
     this.workerId = workerId;
     this.leaseUntil = leaseUntil;
   }
@@ -162,7 +154,7 @@ final class JobImpl implements Job {
   public synchronized void fail(String error) {
     Objects.requireNonNull(error, "error");
     checkOpen("fail");
-    engine.deadLetter(this, error, QueueEngine.FAILED);
+    engine.deadLetter(this, error, JobLifecycle.FAILED);
   }
 
   /**
@@ -198,7 +190,7 @@ final class JobImpl implements Job {
     return settled;
   }
 
-  SqliteQueue handle() {
+  QueueHandle handle() {
     return queue;
   }
 

@@ -7,7 +7,6 @@ import dev.gander.PayloadCodecException;
 import dev.gander.PayloadTooLargeException;
 import dev.gander.queue.JobHandler;
 import dev.gander.queue.NonRetryableException;
-import dev.gander.queue.QueueOptions;
 import dev.gander.queue.Worker;
 import dev.gander.queue.WorkerOptions;
 import java.time.Duration;
@@ -23,7 +22,6 @@ import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.Semaphore;
-import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -52,7 +50,7 @@ public final class ManagedWorker implements Worker {
   private static final Duration MAX_NANOS = Duration.ofNanos(Long.MAX_VALUE);
   private static final Duration MAX_MILLIS = Duration.ofMillis(Long.MAX_VALUE);
 
-  private final SqliteQueue queue;
+  private final QueueHandle queue;
   private final JobHandler handler;
   private final WorkerOptions options;
   private final String workerId;
@@ -85,7 +83,7 @@ public final class ManagedWorker implements Worker {
   private final AtomicBoolean stopped = new AtomicBoolean();
   private final CountDownLatch stoppedLatch = new CountDownLatch(1);
 
-  ManagedWorker(SqliteQueue queue, JobHandler handler, WorkerOptions options) {
+  ManagedWorker(QueueHandle queue, JobHandler handler, WorkerOptions options) {
     this.queue = queue;
     this.handler = handler;
     this.options = options;
@@ -336,7 +334,7 @@ public final class ManagedWorker implements Worker {
       return;
     }
     try {
-      job.retry(backoff(queue.options(), job.attempt()), error);
+      job.retry(JobLifecycle.backoff(queue.options(), job.attempt()), error);
     } finally {
       warn(
           e,
@@ -368,20 +366,6 @@ public final class ManagedWorker implements Worker {
         // Nothing left to try; the job was settled regardless.
       }
     }
-  }
-
-  /** Exponential backoff with jitter: base × 2^(attempt−1), capped, times a factor in [0.5, 1]. */
-  static Duration backoff(QueueOptions o, int attempt) {
-    long base = saturatedMillis(o.backoffBase());
-    long cap = saturatedMillis(o.backoffCap());
-    int shift = Math.min(Math.max(attempt - 1, 0), 30);
-    long exp = base << shift;
-    if (exp < 0 || (shift > 0 && exp >> shift != base)) {
-      exp = cap;
-    }
-    long capped = Math.min(exp, cap);
-    double factor = 0.5 + ThreadLocalRandom.current().nextDouble() * 0.5;
-    return Duration.ofMillis(Math.max(1, (long) (capped * factor)));
   }
 
   private void heartbeatAll() {

@@ -1,8 +1,6 @@
 package dev.gander.internal.queue;
 
-import dev.gander.WakeMode;
-import dev.gander.internal.store.SqliteStore;
-import dev.gander.internal.wake.CommitWatcher;
+import dev.gander.internal.spi.Backend;
 import dev.gander.internal.wake.WakeHub;
 import dev.gander.queue.Queue;
 import dev.gander.queue.QueueOptions;
@@ -14,41 +12,29 @@ import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 
 /**
- * Everything the queues of one database share: the engine, the wake-up hub, the commit watcher, the
- * sweeper and the workers started through it. Threads start only when something consumes.
+ * Everything the queues of one database share: the job lifecycle, the in-process waiters, the
+ * backend's notifier, the sweeper and the workers started through it. Threads start only when
+ * something consumes.
  */
 public final class QueueRuntime implements AutoCloseable {
-  private final QueueEngine engine;
+  private final JobLifecycle engine;
   private final WakeHub hub;
-  private final CommitWatcher watcher;
   private final Sweeper sweeper;
   private final ResultsImpl results;
   private final Set<ManagedWorker> workers = ConcurrentHashMap.newKeySet();
 
   /**
-   * Creates the runtime; starts nothing.
+   * Creates the runtime on a backend; starts nothing.
    *
-   * @param store the store
+   * @param backend the open database
    * @param codec JSON
    * @param clock time
-   * @param mode how foreign commits are noticed
    */
-  public QueueRuntime(SqliteStore store, JsonCodec codec, Clock clock, WakeMode mode) {
+  public QueueRuntime(Backend backend, JsonCodec codec, Clock clock) {
     this.hub = new WakeHub();
-    String name = store.path().getFileName().toString();
-    this.watcher = new CommitWatcher(store, hub, mode, new QueueWakeChecker(clock));
     Sweeper[] sweeperRef = new Sweeper[1];
-    this.engine =
-        new QueueEngine(
-            store,
-            codec,
-            clock,
-            hub,
-            () -> {
-              watcher.ensureStarted();
-              sweeperRef[0].ensureStarted();
-            });
-    this.sweeper = new Sweeper(engine, name);
+    this.engine = new JobLifecycle(backend, codec, clock, hub, () -> sweeperRef[0].ensureStarted());
+    this.sweeper = new Sweeper(engine, backend.name());
     sweeperRef[0] = sweeper;
     engine.leaseHint = sweeper::hint;
     this.results = new ResultsImpl(engine);
@@ -62,7 +48,7 @@ public final class QueueRuntime implements AutoCloseable {
    * @return the handle
    */
   public Queue queue(String name, QueueOptions options) {
-    return new SqliteQueue(engine, name, options, workers::add);
+    return new QueueHandle(engine, name, options, workers::add);
   }
 
   /**
@@ -75,15 +61,6 @@ public final class QueueRuntime implements AutoCloseable {
   }
 
   /**
-   * Whether the commit watcher is using kernel file events.
-   *
-   * @return {@code true} for file events, {@code false} for polling or not started
-   */
-  public boolean usingFileEvents() {
-    return watcher.usingFileEvents();
-  }
-
-  /**
    * How many wake-up keys take memory now: only keys someone waits on, for the test of the rule
    * that memory per name is released.
    *
@@ -93,7 +70,7 @@ public final class QueueRuntime implements AutoCloseable {
     return hub.keyCount();
   }
 
-  /** Closes workers (gracefully), then the sweeper, waiters and the watcher. */
+  /** Closes workers (gracefully), then the sweeper, waiters and the notifier. */
   @Override
   public void close() {
     List<ManagedWorker> started = new ArrayList<>(workers);
@@ -102,6 +79,6 @@ public final class QueueRuntime implements AutoCloseable {
     }
     sweeper.close();
     hub.close();
-    watcher.close();
+    engine.notifier.close();
   }
 }

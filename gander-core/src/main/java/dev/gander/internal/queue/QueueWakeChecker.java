@@ -1,9 +1,9 @@
 package dev.gander.internal.queue;
 
-import dev.gander.internal.wake.CommitWatcher;
-import java.sql.Connection;
-import java.sql.PreparedStatement;
-import java.sql.ResultSet;
+import dev.gander.internal.spi.JobOps;
+import dev.gander.internal.spi.Tx;
+import dev.gander.internal.spi.WakeFilter;
+import dev.gander.internal.spi.WakeKey;
 import java.sql.SQLException;
 import java.time.Clock;
 import java.util.ArrayList;
@@ -11,57 +11,41 @@ import java.util.Collection;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.OptionalLong;
 
 /**
  * Decides, after another process committed, which waiters to wake: a queue's waiters when it has
- * claimable work or its next scheduled run time changed; result waiters always (they re-read one
- * row). Runs only on the watcher thread.
+ * claimable work or its next scheduled run time changed; drain and result waiters always (they
+ * re-read a little). Runs only on the notifier's thread.
  */
-final class QueueWakeChecker implements CommitWatcher.Checker {
+final class QueueWakeChecker implements WakeFilter {
+  private final JobOps ops;
   private final Clock clock;
-  private final Map<String, Long> lastNextRun = new HashMap<>();
-  private PreparedStatement ready;
-  private PreparedStatement nextRun;
+  private final Map<WakeKey, Long> lastNextRun = new HashMap<>();
 
-  QueueWakeChecker(Clock clock) {
+  QueueWakeChecker(JobOps ops, Clock clock) {
+    this.ops = ops;
     this.clock = clock;
   }
 
   @Override
-  public void retainOnly(Collection<String> waitedKeys) {
+  public void retainOnly(Collection<WakeKey> waitedKeys) {
     lastNextRun.keySet().retainAll(waitedKeys);
   }
 
   @Override
-  public List<String> keysToWake(Connection c, List<String> waitedKeys) throws SQLException {
-    if (ready == null) {
-      ready =
-          c.prepareStatement(
-              "SELECT EXISTS (SELECT 1 FROM gander_jobs WHERE queue = ? AND state = 0)");
-      nextRun =
-          c.prepareStatement("SELECT min(run_at) FROM gander_jobs WHERE queue = ? AND state = 2");
-    }
-    List<String> wake = new ArrayList<>();
+  public List<WakeKey> keysToWake(Tx snapshot, List<WakeKey> waitedKeys) throws SQLException {
+    List<WakeKey> wake = new ArrayList<>();
     long now = clock.millis();
-    for (String key : waitedKeys) {
-      if (!key.startsWith("q:")) {
+    for (WakeKey key : waitedKeys) {
+      if (!(key instanceof WakeKey.QueueWork)) {
         wake.add(key);
         continue;
       }
-      String queue = key.substring(2);
-      ready.setString(1, queue);
-      boolean hasReady;
-      try (ResultSet rs = ready.executeQuery()) {
-        hasReady = rs.next() && rs.getInt(1) != 0;
-      }
-      nextRun.setString(1, queue);
-      long next;
-      try (ResultSet rs = nextRun.executeQuery()) {
-        next = rs.next() ? rs.getLong(1) : 0;
-        if (rs.wasNull()) {
-          next = Long.MAX_VALUE;
-        }
-      }
+      String queue = ((WakeKey.QueueWork) key).queue();
+      boolean hasReady = ops.hasReady(snapshot, queue);
+      OptionalLong nextRun = ops.nextScheduled(snapshot, queue);
+      long next = nextRun.orElse(Long.MAX_VALUE);
       Long before = lastNextRun.put(key, next);
       if (hasReady || next <= now || (before != null && before != next)) {
         wake.add(key);

@@ -3,6 +3,7 @@ package dev.gander.internal.queue;
 import dev.gander.GanderClosedException;
 import dev.gander.GanderException;
 import dev.gander.internal.Times;
+import dev.gander.internal.spi.WakeKey;
 import dev.gander.internal.wake.WakeHub;
 import dev.gander.queue.JobDeadException;
 import dev.gander.queue.JobId;
@@ -16,14 +17,14 @@ import java.util.Optional;
 
 /** Job results and records, read from the store and awaited through the wake-up hub. */
 public final class ResultsImpl implements Results {
-  private final QueueEngine engine;
+  private final JobLifecycle engine;
 
   /**
    * Creates the results view.
    *
    * @param engine the queue engine
    */
-  public ResultsImpl(QueueEngine engine) {
+  public ResultsImpl(JobLifecycle engine) {
     this.engine = engine;
   }
 
@@ -31,7 +32,7 @@ public final class ResultsImpl implements Results {
   public Optional<JobResult> get(JobId id) {
     Objects.requireNonNull(id, "id");
     engine.checkOpen();
-    return engine.result(id.value()).map(r -> r);
+    return engine.result(id.value());
   }
 
   @Override
@@ -57,7 +58,7 @@ public final class ResultsImpl implements Results {
     engine.checkOpen();
     engine.consumerStarted();
     long deadline = Times.deadline(Times.nanos(timeout));
-    try (WakeHub.Interest wake = engine.hub.interest(QueueEngine.RESULTS_KEY)) {
+    try (WakeHub.Interest wake = engine.hub.interest(WakeKey.JobEnded.INSTANCE)) {
       while (true) {
         long seen = wake.seq();
         JobInfo info = engine.info(id);

@@ -18,14 +18,14 @@ final class Sweeper implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(Sweeper.class);
   private static final long MAX_SLEEP_MS = 1000;
 
-  private final QueueEngine engine;
+  private final JobLifecycle engine;
   private final String name;
   private final Object lock = new Object();
   private Thread thread;
   private long wakeAt = Long.MAX_VALUE;
   private boolean closed;
 
-  Sweeper(QueueEngine engine, String name) {
+  Sweeper(JobLifecycle engine, String name) {
     this.engine = engine;
     this.name = name;
   }

@@ -100,8 +100,15 @@ public interface JobOps {
    * @param token its lease token (for a running job)
    * @param attempt its attempts so far
    * @param maxAttempts its budget
+   * @param lastError the error of its last failed attempt
    */
-  record Stale(long id, String queue, long token, int attempt, int maxAttempts) {}
+  record Stale(
+      long id,
+      String queue,
+      long token,
+      int attempt,
+      int maxAttempts,
+      @Nullable String lastError) {}
 
   /**
    * The record of a job that succeeded.
@@ -116,10 +123,20 @@ public interface JobOps {
   record Succeeded(
       long id, String queue, @Nullable String json, int attempt, long finishedAt, long expiresAt) {}
 
+  /** Where a job was found. */
+  enum Place {
+    /** Ready, scheduled or running. */
+    LIVE,
+    /** A dead letter. */
+    DEAD,
+    /** The record of a job that succeeded. */
+    SUCCEEDED
+  }
+
   /**
    * What is known of a job, from whichever table holds it.
    *
-   * @param where {@code live}, {@code dead} or {@code succeeded}
+   * @param where which table
    * @param queue its queue, when known
    * @param state for a live job, its state
    * @param runAt for a live job, its run time
@@ -130,7 +147,7 @@ public interface JobOps {
    * @param expiresAt for a succeeded job, when the record is purged
    */
   record Found(
-      String where,
+      Place where,
       @Nullable String queue,
       int state,
       long runAt,
@@ -139,6 +156,14 @@ public interface JobOps {
       @Nullable String deadReason,
       @Nullable String json,
       long expiresAt) {}
+
+  /**
+   * The outcome of a requeue of dead letters.
+   *
+   * @param moved how many went back to the queue
+   * @param leftDead how many of those asked for stayed dead (their unique key is held)
+   */
+  record Requeued(int moved, int leftDead) {}
 
   /**
    * A stored result.
@@ -249,7 +274,7 @@ public interface JobOps {
    *
    * @return how many moved, and how many of those asked for stayed dead
    */
-  int[] requeueDead(Tx tx, String queue, @Nullable Long id, long now) throws SQLException;
+  Requeued requeueDead(Tx tx, String queue, @Nullable Long id, long now) throws SQLException;
 
   /** Deletes dead letters; returns how many. */
   int purgeDead(Tx tx, String queue, @Nullable Long id) throws SQLException;

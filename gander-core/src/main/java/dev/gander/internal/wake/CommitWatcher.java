@@ -2,6 +2,10 @@ package dev.gander.internal.wake;
 
 import dev.gander.WakeMode;
 import dev.gander.internal.Uninterruptibly;
+import dev.gander.internal.spi.Tx;
+import dev.gander.internal.spi.Waiters;
+import dev.gander.internal.spi.WakeFilter;
+import dev.gander.internal.spi.WakeKey;
 import dev.gander.internal.store.SqliteStore;
 import java.io.IOException;
 import java.nio.file.ClosedWatchServiceException;
@@ -36,7 +40,7 @@ import org.slf4j.LoggerFactory;
  * a WAL event that has not moved {@code data_version} yet (the writer publishes its commit in the
  * shared-memory index a moment after writing the WAL) it looks again within microseconds, backing
  * off, for up to 20 ms. Either way a change of {@code data_version} on its own connection confirms
- * that some other connection committed; then {@link Checker} says which waited keys to wake.
+ * that some other connection committed; then a {@link WakeFilter} says which waited keys to wake.
  *
  * <p>The watcher never opens or closes the database's files itself: it registers the directory with
  * the kernel and reads through a store connection that lives as long as the store, because closing
@@ -54,32 +58,10 @@ public final class CommitWatcher implements AutoCloseable {
   /** How long after a WAL event to keep looking for the commit it announced. */
   private static final long EVENT_WINDOW_NANOS = TimeUnit.MILLISECONDS.toNanos(20);
 
-  /** Decides which waited keys a foreign commit may concern. */
-  @FunctionalInterface
-  public interface Checker {
-    /**
-     * Returns the keys to wake after a foreign commit.
-     *
-     * @param connection the watcher's read-only connection
-     * @param waitedKeys the keys someone waits on now
-     * @return the keys to signal
-     * @throws SQLException on a database failure
-     */
-    List<String> keysToWake(Connection connection, List<String> waitedKeys) throws SQLException;
-
-    /**
-     * Forgets what it remembers of keys nobody waits on any more, so that memory per name lasts
-     * only while the name is waited on.
-     *
-     * @param waitedKeys the keys someone waits on now
-     */
-    default void retainOnly(java.util.Collection<String> waitedKeys) {}
-  }
-
   private final SqliteStore store;
-  private final WakeHub hub;
+  private final Waiters hub;
   private final WakeMode mode;
-  private final Checker checker;
+  private final WakeFilter checker;
   private final Path dbName;
   private final Path walName;
   private @Nullable Thread thread;
@@ -95,7 +77,7 @@ public final class CommitWatcher implements AutoCloseable {
    * @param mode file events, polling, or automatic
    * @param checker which keys to wake
    */
-  public CommitWatcher(SqliteStore store, WakeHub hub, WakeMode mode, Checker checker) {
+  public CommitWatcher(SqliteStore store, Waiters hub, WakeMode mode, WakeFilter checker) {
     this.store = store;
     this.hub = hub;
     this.mode = mode;
@@ -137,11 +119,26 @@ public final class CommitWatcher implements AutoCloseable {
       log.warn("The commit watcher of {} could not start: {}", store.path(), e.getMessage());
       return;
     }
+    // The filter reads through the watcher's own connection, outside any transaction: each
+    // statement sees the latest commit.
+    Connection watcherConnection = c;
+    Tx snapshot =
+        new Tx() {
+          @Override
+          public Connection connection() {
+            return watcherConnection;
+          }
+
+          @Override
+          public void afterCommit(Runnable hook) {
+            throw new IllegalStateException("the commit watcher only reads");
+          }
+        };
     try (PreparedStatement dataVersion = c.prepareStatement("PRAGMA data_version")) {
       WatchService ws = mode == WakeMode.POLLING ? null : register();
       usingFileEvents = ws != null;
       long last = read(dataVersion);
-      Map<String, Long> checkedAt = new HashMap<>();
+      Map<WakeKey, Long> checkedAt = new HashMap<>();
       WatchKey watch = null;
       while (!closed) {
         if (!hub.anyWaiters()) {
@@ -190,8 +187,8 @@ public final class CommitWatcher implements AutoCloseable {
         // Check every waited key not yet checked at this version: keys of waiters that began
         // waiting after the last check too, in case a foreign commit landed between their own
         // look at the database and the start of their wait.
-        List<String> stale = new ArrayList<>();
-        for (String k : hub.waitedKeys()) {
+        List<WakeKey> stale = new ArrayList<>();
+        for (WakeKey k : hub.waitedKeys()) {
           Long at = checkedAt.get(k);
           if (at == null || at != last) {
             stale.add(k);
@@ -199,13 +196,13 @@ public final class CommitWatcher implements AutoCloseable {
           }
         }
         if (!stale.isEmpty()) {
-          for (String k : checker.keysToWake(c, stale)) {
+          for (WakeKey k : checker.keysToWake(snapshot, stale)) {
             hub.signal(k);
           }
         }
         if (checkedAt.size() > 64) {
           // Forget keys nobody waits on: memory per name lasts only while it is waited on.
-          List<String> waited = hub.waitedKeys();
+          List<WakeKey> waited = hub.waitedKeys();
           checkedAt.keySet().retainAll(waited);
           checker.retainOnly(waited);
         }

@@ -1,19 +1,21 @@
 package dev.gander.internal.wake;
 
+import dev.gander.internal.spi.Waiters;
+import dev.gander.internal.spi.WakeKey;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 
 /**
- * In-process wake-up signals, one per key ({@code q:emails}, {@code results}). A waiter reads the
- * key's sequence number, checks the database, and if there is nothing for it waits until the number
- * changes: a signal that lands between the check and the wait is never lost.
+ * In-process wake-up signals, one per {@link WakeKey}. A waiter reads the key's sequence number,
+ * checks the database, and if there is nothing for it waits until the number changes: a signal that
+ * lands between the check and the wait is never lost.
  *
  * <p>Signals are hints: a woken waiter always re-checks the database.
  */
-public final class WakeHub {
-  private final ConcurrentHashMap<String, Signal> signals = new ConcurrentHashMap<>();
+public final class WakeHub implements Waiters {
+  private final ConcurrentHashMap<WakeKey, Signal> signals = new ConcurrentHashMap<>();
   private final Object waitersChanged = new Object();
   private int totalWaiters;
   private volatile boolean closed;
@@ -35,7 +37,7 @@ public final class WakeHub {
    * @param key the key
    * @return the interest; close it when done waiting
    */
-  public Interest interest(String key) {
+  public Interest interest(WakeKey key) {
     Signal s =
         signals.compute(
             key,
@@ -47,17 +49,17 @@ public final class WakeHub {
     return new Interest(key, s);
   }
 
-  private void release(String key) {
+  private void release(WakeKey key) {
     signals.computeIfPresent(key, (k, v) -> --v.holders == 0 ? null : v);
   }
 
   /** Interest in one key: read its sequence number, check the database, then wait for a change. */
   public final class Interest implements AutoCloseable {
-    private final String key;
+    private final WakeKey key;
     private final Signal s;
     private boolean released;
 
-    private Interest(String key, Signal s) {
+    private Interest(WakeKey key, Signal s) {
       this.key = key;
       this.s = s;
     }
@@ -100,7 +102,8 @@ public final class WakeHub {
    *
    * @param key the key
    */
-  public void signal(String key) {
+  @Override
+  public void signal(WakeKey key) {
     Signal s = signals.get(key);
     if (s == null) {
       return;
@@ -114,8 +117,9 @@ public final class WakeHub {
   }
 
   /** Wakes every waiter of every key: used on close. */
+  @Override
   public void signalAll() {
-    for (String key : signals.keySet()) {
+    for (WakeKey key : signals.keySet()) {
       signal(key);
     }
   }
@@ -170,8 +174,9 @@ public final class WakeHub {
    *
    * @return the keys
    */
-  public List<String> waitedKeys() {
-    List<String> keys = new ArrayList<>();
+  @Override
+  public List<WakeKey> waitedKeys() {
+    List<WakeKey> keys = new ArrayList<>();
     signals.forEach(
         (k, s) -> {
           synchronized (s) {
@@ -188,6 +193,7 @@ public final class WakeHub {
    *
    * @return {@code true} if someone waits
    */
+  @Override
   public boolean anyWaiters() {
     synchronized (waitersChanged) {
       return totalWaiters > 0;
@@ -200,6 +206,7 @@ public final class WakeHub {
    * @param timeoutNanos the longest wait
    * @throws InterruptedException if interrupted
    */
+  @Override
   public void awaitWaiters(long timeoutNanos) throws InterruptedException {
     long deadline = System.nanoTime() + timeoutNanos;
     synchronized (waitersChanged) {

@@ -4,7 +4,7 @@ import dev.gander.GanderClosedException;
 import dev.gander.GanderException;
 import dev.gander.internal.Names;
 import dev.gander.internal.Times;
-import dev.gander.internal.store.TransactionImpl;
+import dev.gander.internal.spi.WakeKey;
 import dev.gander.internal.wake.WakeHub;
 import dev.gander.queue.DeadLetter;
 import dev.gander.queue.EnqueueOptions;
@@ -24,13 +24,14 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.OptionalLong;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
 import org.jspecify.annotations.Nullable;
 
-/** A handle on one queue: its name and options over the shared {@link QueueEngine}. */
-public final class SqliteQueue implements Queue {
-  private final QueueEngine engine;
+/** A handle on one queue: its name and options over the shared {@link JobLifecycle}. */
+public final class QueueHandle implements Queue {
+  private final JobLifecycle engine;
   private final String name;
   private final QueueOptions options;
   private final Consumer<ManagedWorker> workerRegistry;
@@ -43,8 +44,8 @@ public final class SqliteQueue implements Queue {
    * @param options the handle's options
    * @param workerRegistry told of every worker started, so that closing the database stops it
    */
-  public SqliteQueue(
-      QueueEngine engine,
+  public QueueHandle(
+      JobLifecycle engine,
       String name,
       QueueOptions options,
       Consumer<ManagedWorker> workerRegistry) {
@@ -78,16 +79,15 @@ public final class SqliteQueue implements Queue {
 
   @Override
   public EnqueueResult submit(@Nullable Object payload, EnqueueOptions options) {
-    List<QueueEngine.NewJob> jobs = List.of(encode(payload, options));
-    return engine.store.writeRerunnable(c -> engine.insert(name, jobs)).get(0);
+    List<JobLifecycle.NewJob> jobs = List.of(encode(payload, options));
+    return engine.enqueue(null, name, jobs).get(0);
   }
 
   @Override
   public EnqueueResult submit(Transaction tx, @Nullable Object payload, EnqueueOptions options) {
-    checkTransaction(tx);
-    List<QueueEngine.NewJob> jobs = List.of(encode(payload, options));
-    // Inside the caller's write function, so this joins its transaction.
-    return engine.store.writeRerunnable(c -> engine.insert(name, jobs)).get(0);
+    Objects.requireNonNull(tx, "tx");
+    List<JobLifecycle.NewJob> jobs = List.of(encode(payload, options));
+    return engine.enqueue(tx, name, jobs).get(0); // in the caller's transaction
   }
 
   @Override
@@ -98,15 +98,6 @@ public final class SqliteQueue implements Queue {
   @Override
   public JobId enqueue(Transaction tx, @Nullable Object payload, EnqueueOptions options) {
     return submit(tx, payload, options).id();
-  }
-
-  private void checkTransaction(Transaction tx) {
-    Objects.requireNonNull(tx, "tx");
-    if (!(tx instanceof TransactionImpl) || ((TransactionImpl) tx).store() != engine.store) {
-      throw new IllegalArgumentException(
-          "The transaction belongs to another database: enqueue inside that database's"
-              + " inTransaction");
-    }
   }
 
   @Override
@@ -120,21 +111,21 @@ public final class SqliteQueue implements Queue {
     if (payloads.isEmpty()) {
       return List.of();
     }
-    List<QueueEngine.NewJob> jobs = new ArrayList<>(payloads.size());
+    List<JobLifecycle.NewJob> jobs = new ArrayList<>(payloads.size());
     for (Object p : payloads) {
       jobs.add(encode(p, options));
     }
     List<JobId> ids = new ArrayList<>(jobs.size());
-    for (EnqueueResult r : engine.store.writeRerunnable(c -> engine.insert(name, jobs))) {
+    for (EnqueueResult r : engine.enqueue(null, name, jobs)) {
       ids.add(r.id());
     }
     return List.copyOf(ids);
   }
 
-  private QueueEngine.NewJob encode(@Nullable Object payload, EnqueueOptions o) {
+  private JobLifecycle.NewJob encode(@Nullable Object payload, EnqueueOptions o) {
     Objects.requireNonNull(o, "options");
     String json = engine.codec.encode(payload, options.maxPayloadBytes(), "payload");
-    return new QueueEngine.NewJob(json, o, o.maxAttempts().orElse(options.maxAttempts()));
+    return new JobLifecycle.NewJob(json, o, o.maxAttempts().orElse(options.maxAttempts()));
   }
 
   // ------------------------------------------------------------------ claim
@@ -188,7 +179,7 @@ public final class SqliteQueue implements Queue {
    */
   List<JobImpl> pollInternal(String workerId, int max, long timeoutNanos) {
     long deadline = Times.deadline(timeoutNanos);
-    try (WakeHub.Interest wake = engine.hub.interest(QueueEngine.key(name))) {
+    try (WakeHub.Interest wake = engine.hub.interest(new WakeKey.QueueWork(name))) {
       while (true) {
         long seen = wake.seq();
         List<JobImpl> jobs = engine.claim(this, workerId, max);
@@ -203,10 +194,10 @@ public final class SqliteQueue implements Queue {
           return jobs;
         }
         long wait = left;
-        Optional<Long> next = engine.nextScheduled(name);
+        OptionalLong next = engine.nextScheduled(name);
         if (next.isPresent()) {
           long untilDue =
-              TimeUnit.MILLISECONDS.toNanos(Math.max(0, next.get() - engine.clock.millis()));
+              TimeUnit.MILLISECONDS.toNanos(Math.max(0, next.getAsLong() - engine.clock.millis()));
           wait = Math.min(wait, Math.max(TimeUnit.MILLISECONDS.toNanos(1), untilDue));
         }
         try {
@@ -230,7 +221,7 @@ public final class SqliteQueue implements Queue {
     engine.checkOpen();
     engine.consumerStarted();
     long deadline = Times.deadline(Times.nanos(timeout));
-    try (WakeHub.Interest wake = engine.hub.interest(QueueEngine.drainKey(name))) {
+    try (WakeHub.Interest wake = engine.hub.interest(new WakeKey.QueueDrain(name))) {
       while (true) {
         long seen = wake.seq();
         if (engine.isDrained(name)) {
@@ -356,7 +347,7 @@ public final class SqliteQueue implements Queue {
     if (own.isEmpty()) {
       return 0;
     }
-    // Each acked job is marked settled when the transaction commits (see QueueEngine.ackAll).
+    // Each acked job is marked settled when the transaction commits (see JobLifecycle.ackAll).
     int n = 0;
     for (boolean acked : engine.ackAll(own)) {
       if (acked) {
@@ -366,7 +357,7 @@ public final class SqliteQueue implements Queue {
     return n;
   }
 
-  QueueEngine engine() {
+  JobLifecycle engine() {
     return engine;
   }
 

@@ -1,0 +1,556 @@
+package dev.gander.internal.queue;
+
+import dev.gander.GanderException;
+import dev.gander.LeaseLostException;
+import dev.gander.internal.Times;
+import dev.gander.internal.spi.Backend;
+import dev.gander.internal.spi.ChangeNotifier;
+import dev.gander.internal.spi.JobOps;
+import dev.gander.internal.spi.Tx;
+import dev.gander.internal.spi.TxRunner;
+import dev.gander.internal.spi.TxWork;
+import dev.gander.internal.spi.WakeKey;
+import dev.gander.internal.wake.WakeHub;
+import dev.gander.queue.DeadLetter;
+import dev.gander.queue.EnqueueOptions;
+import dev.gander.queue.EnqueueResult;
+import dev.gander.queue.JobId;
+import dev.gander.queue.JobInfo;
+import dev.gander.queue.JobResult;
+import dev.gander.queue.JobState;
+import dev.gander.queue.QueueOptions;
+import dev.gander.queue.QueueStats;
+import dev.gander.store.Transaction;
+import java.sql.SQLException;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Optional;
+import java.util.OptionalLong;
+import java.util.Set;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.function.LongConsumer;
+import org.jspecify.annotations.Nullable;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The life of a job, on any backend: enqueue (and which job may hold a unique key), claim, settle,
+ * the retry and dead-letter decisions with their backoff, and the sweep of expired leases and
+ * expiries. The one place those rules live; it calls only the backend's {@link JobOps} and never
+ * writes SQL. Shared by every queue handle of one database.
+ */
+public final class JobLifecycle {
+  private static final Logger log = LoggerFactory.getLogger(JobLifecycle.class);
+
+  /** Dead-letter reasons. */
+  static final String FAILED = "failed";
+
+  static final String LEASE_EXPIRED = "lease-expired";
+  static final String EXPIRED = "expired";
+  static final String EXPIRED_WHILE_RETRYING = "expired-while-retrying";
+
+  final TxRunner tx;
+  final JobOps ops;
+  final JsonCodec codec;
+  final Clock clock;
+  final WakeHub hub;
+  final ChangeNotifier notifier;
+  private final Runnable onConsumer;
+
+  /** Told the lease expiry of every claim, so the sweeper can wake in time for it. */
+  LongConsumer leaseHint = t -> {};
+
+  /**
+   * Creates the lifecycle on a backend.
+   *
+   * @param backend the open database
+   * @param codec JSON
+   * @param clock time for run times, leases and TTLs
+   * @param hub in-process waiters
+   * @param onConsumer called when something starts consuming (starts the sweeper)
+   */
+  public JobLifecycle(
+      Backend backend, JsonCodec codec, Clock clock, WakeHub hub, Runnable onConsumer) {
+    this.tx = backend.transactions();
+    this.ops = backend.jobs();
+    this.codec = codec;
+    this.clock = clock;
+    this.hub = hub;
+    this.notifier = backend.notifier(hub, new QueueWakeChecker(ops, clock));
+    this.onConsumer = onConsumer;
+  }
+
+  /** Throws {@link dev.gander.GanderClosedException} once the database is closed. */
+  void checkOpen() {
+    if (tx.isClosed()) {
+      throw tx.closedException();
+    }
+  }
+
+  void consumerStarted() {
+    notifier.start();
+    onConsumer.run();
+  }
+
+  private void changed(Tx t, WakeKey key) throws SQLException {
+    notifier.changed(t, key);
+  }
+
+  /** A job ended for good: wakes those waiting for results and for its queue to drain. */
+  private void ended(Tx t, String queue) throws SQLException {
+    notifier.changed(t, WakeKey.JobEnded.INSTANCE);
+    notifier.changed(t, new WakeKey.QueueDrain(queue));
+  }
+
+  // ---------------------------------------------------------------- enqueue
+
+  /** An encoded job ready to insert. */
+  record NewJob(String payload, EnqueueOptions options, int maxAttempts) {}
+
+  /** Inserts jobs in one transaction, the caller's if given; returns their ids and duplicates. */
+  List<EnqueueResult> enqueue(@Nullable Transaction caller, String queue, List<NewJob> jobs) {
+    TxWork<List<EnqueueResult>> work = t -> insert(t, queue, jobs);
+    return caller == null ? tx.runWrite(work) : tx.runWrite(caller, work);
+  }
+
+  private List<EnqueueResult> insert(Tx t, String queue, List<NewJob> jobs) throws SQLException {
+    long now = clock.millis();
+    List<EnqueueResult> ids = new ArrayList<>(jobs.size());
+    boolean inserted = false;
+    for (NewJob job : jobs) {
+      EnqueueOptions o = job.options();
+      long runAt = o.runAt().map(Times::epochMillis).orElse(Times.plus(now, o.delay()));
+      JobOps.NewJob row =
+          new JobOps.NewJob(
+              queue,
+              job.payload(),
+              o.priority(),
+              runAt,
+              runAt > now ? JobOps.SCHEDULED : JobOps.READY,
+              job.maxAttempts(),
+              o.uniqueKey().orElse(null),
+              o.expiresIn().map(d -> Times.plus(now, d)).orElse(Long.MAX_VALUE),
+              now);
+      OptionalLong id = ops.insert(t, row);
+      if (id.isEmpty() && freeUniqueKey(t, queue, o.uniqueKey().orElseThrow(), now)) {
+        id = ops.insert(t, row);
+      }
+      if (id.isPresent()) {
+        inserted = true;
+        ids.add(new EnqueueResult(JobId.of(id.getAsLong()), false));
+      } else {
+        // A live job of this queue holds the unique key: hand back its id, write nothing.
+        JobOps.Holder holder =
+            ops.holder(t, queue, o.uniqueKey().orElseThrow())
+                .orElseThrow(
+                    () ->
+                        new GanderException("unique key conflict without a live job in " + queue));
+        ids.add(new EnqueueResult(JobId.of(holder.id()), true));
+      }
+    }
+    if (inserted) {
+      // Scheduled jobs wake waiters too: they re-read the queue's next run time.
+      changed(t, new WakeKey.QueueWork(queue));
+    }
+    return ids;
+  }
+
+  /**
+   * The unique-key rule: a job that can no longer run (expired unclaimed, or running on its last
+   * attempt with its lease run out) does not hold its key. Such a holder is dead-lettered now, as
+   * the sweeper would a moment later, so a new job is never dropped in favour of it.
+   *
+   * @return whether the key was freed
+   */
+  private boolean freeUniqueKey(Tx t, String queue, String uniqueKey, long now)
+      throws SQLException {
+    Optional<JobOps.Holder> found = ops.holder(t, queue, uniqueKey);
+    if (found.isEmpty()) {
+      return false;
+    }
+    JobOps.Holder h = found.get();
+    String reason;
+    String error;
+    if (h.state() != JobOps.RUNNING && h.expiresAt() <= now) {
+      reason = h.attempt() == 0 ? EXPIRED : EXPIRED_WHILE_RETRYING;
+      error = null;
+    } else if (h.state() == JobOps.RUNNING
+        && h.leaseUntil() <= now
+        && h.attempt() >= h.maxAttempts()) {
+      reason = LEASE_EXPIRED;
+      error = "lease expired";
+    } else {
+      return false;
+    }
+    if (!ops.bury(t, h.id(), -1, error, reason, now)) {
+      return false;
+    }
+    ended(t, queue);
+    return true;
+  }
+
+  // ------------------------------------------------------------------ claim
+
+  List<JobImpl> claim(QueueHandle queue, String workerId, int max) {
+    long visibility = Times.millis(queue.options().visibilityTimeout());
+    List<JobImpl> jobs =
+        tx.runWrite(
+            t -> {
+              long now = clock.millis();
+              long leaseUntil = Times.plus(now, visibility);
+              List<JobOps.Claimed> rows =
+                  ops.claim(t, queue.name(), workerId, max, now, leaseUntil, visibility);
+              List<JobImpl> out = new ArrayList<>(rows.size());
+              for (JobOps.Claimed r : rows) {
+                out.add(new JobImpl(this, queue, r, workerId, leaseUntil));
+              }
+              return out;
+            });
+    if (jobs.size() > 1) {
+      jobs.sort(ORDER);
+    }
+    if (!jobs.isEmpty()) {
+      leaseHint.accept(jobs.get(0).leaseExpiresAt().toEpochMilli());
+    }
+    return jobs;
+  }
+
+  private static final Comparator<JobImpl> ORDER =
+      Comparator.comparingInt(JobImpl::priority)
+          .reversed()
+          .thenComparingLong(j -> j.runAt)
+          .thenComparingLong(j -> j.id);
+
+  // ---------------------------------------------------------------- settle
+
+  long heartbeat(JobImpl job, Duration extension) {
+    long ms = Times.millis(extension);
+    long until = Times.plus(clock.millis(), ms);
+    tx.runWrite(
+        t -> {
+          requireLease(ops.heartbeat(t, job.id, job.token, until, ms), job, "heartbeat");
+          return null;
+        });
+    return until;
+  }
+
+  /**
+   * Acks a job, storing its result (or the record that it succeeded) in the same transaction. The
+   * job is marked settled only when that transaction commits.
+   */
+  void ack(JobImpl job, @Nullable Object result) {
+    QueueOptions options = job.handle().options();
+    String json = result == null ? null : codec.encode(result, options.maxPayloadBytes(), "result");
+    tx.runWrite(
+        t -> {
+          requireLease(ops.ack(t, job.id, job.token), job, "ack");
+          List<JobOps.Succeeded> record = new ArrayList<>(1);
+          addRecord(record, job, json, clock.millis());
+          ops.saveSucceeded(t, record);
+          t.afterCommit(job::markSettled);
+          ended(t, job.queue());
+          return null;
+        });
+  }
+
+  /** Adds the record of a succeeded job, unless its queue keeps none of that kind. */
+  private static void addRecord(
+      List<JobOps.Succeeded> into, JobImpl job, @Nullable String json, long now) {
+    QueueOptions options = job.handle().options();
+    Duration keep = json == null ? options.keepSucceeded() : options.resultTtl();
+    if (!keep.isZero()) {
+      into.add(
+          new JobOps.Succeeded(
+              job.id, job.queue(), json, job.attempt(), now, Times.plus(now, keep)));
+    }
+  }
+
+  /**
+   * Acks many jobs in one transaction; a job whose lease was lost is skipped. Each acked job is
+   * marked settled when the transaction commits.
+   *
+   * @return for each job, whether it was acked
+   */
+  boolean[] ackAll(List<JobImpl> jobs) {
+    return tx.runWrite(
+        t -> {
+          long now = clock.millis();
+          boolean[] acked = new boolean[jobs.size()];
+          List<JobImpl> done = new ArrayList<>(jobs.size());
+          List<JobOps.Succeeded> records = new ArrayList<>(jobs.size());
+          for (int i = 0; i < acked.length; i++) {
+            JobImpl job = jobs.get(i);
+            acked[i] = ops.ack(t, job.id, job.token);
+            if (acked[i]) {
+              done.add(job);
+              addRecord(records, job, null, now);
+            }
+          }
+          ops.saveSucceeded(t, records);
+          if (!done.isEmpty()) {
+            t.afterCommit(() -> done.forEach(JobImpl::markSettled));
+            ended(t, done.get(0).queue());
+          }
+          return acked;
+        });
+  }
+
+  /**
+   * Exponential backoff with jitter for the next attempt after {@code attempt} failed: base ×
+   * 2^(attempt−1), capped, times a factor in [0.5, 1].
+   */
+  static Duration backoff(QueueOptions o, int attempt) {
+    long base = Times.millis(o.backoffBase());
+    long cap = Times.millis(o.backoffCap());
+    int shift = Math.min(Math.max(attempt - 1, 0), 30);
+    long exp = base << shift;
+    if (exp < 0 || (shift > 0 && exp >> shift != base)) {
+      exp = cap;
+    }
+    long capped = Math.min(exp, cap);
+    double factor = 0.5 + ThreadLocalRandom.current().nextDouble() * 0.5;
+    return Duration.ofMillis(Math.max(1, (long) (capped * factor)));
+  }
+
+  /**
+   * A failed attempt: puts the job back to run after {@code delay}, or dead-letters it when that
+   * was its last attempt ({@code failed}) or when the retry would start after its expiry ({@code
+   * expired-while-retrying}).
+   */
+  void retry(JobImpl job, Duration delay, String error) {
+    if (job.attempt() >= job.maxAttempts()) {
+      deadLetter(job, error, FAILED);
+      return;
+    }
+    long now = clock.millis();
+    long runAt = Times.plus(now, delay);
+    if (job.expiresAt != Long.MAX_VALUE && runAt >= job.expiresAt) {
+      deadLetter(job, error, EXPIRED_WHILE_RETRYING);
+      return;
+    }
+    int state = runAt > now ? JobOps.SCHEDULED : JobOps.READY;
+    tx.runWrite(
+        t -> {
+          requireLease(ops.retry(t, job.id, job.token, state, runAt, error), job, "retry");
+          t.afterCommit(job::markSettled);
+          changed(t, new WakeKey.QueueWork(job.queue()));
+          return null;
+        });
+  }
+
+  /** Gives a job back; {@code refundAttempt} when it was claimed but never started. */
+  void release(JobImpl job, boolean refundAttempt) {
+    tx.runWrite(
+        t -> {
+          if (ops.release(t, job.id, job.token, refundAttempt)) {
+            changed(t, new WakeKey.QueueWork(job.queue()));
+          }
+          t.afterCommit(job::markSettled);
+          return null;
+        });
+  }
+
+  void deadLetter(JobImpl job, String error, String reason) {
+    long now = clock.millis();
+    tx.runWrite(
+        t -> {
+          requireLease(ops.bury(t, job.id, job.token, error, reason, now), job, "fail");
+          t.afterCommit(job::markSettled);
+          ended(t, job.queue());
+          return null;
+        });
+  }
+
+  private static void requireLease(boolean held, JobImpl job, String what) {
+    if (!held) {
+      throw new LeaseLostException(
+          "Cannot "
+              + what
+              + " job "
+              + job.id
+              + " of queue '"
+              + job.queue()
+              + "': this worker's lease (attempt "
+              + job.attempt()
+              + ", token "
+              + job.fencingToken()
+              + ") was lost; the job was claimed again, dead-lettered or finished. Heartbeat"
+              + " long jobs or raise the visibility timeout. Nothing was changed.");
+    }
+  }
+
+  // ----------------------------------------------------------------- sweep
+
+  /**
+   * Recovers what nobody will settle: a lease granted after now is shortened (the clock stepped
+   * back); a lease that ran out makes its job claimable again, or dead-letters it ({@code
+   * lease-expired}) when that was its last attempt; a waiting job past its expiry is dead-lettered
+   * ({@code expired}, or {@code expired-while-retrying} after a failed attempt); expired results
+   * and records are purged.
+   *
+   * @return how many rows changed
+   */
+  public int sweep() {
+    return tx.runWrite(
+        t -> {
+          long now = clock.millis();
+          int changed = 0;
+          int clamped = ops.clampLeases(t, now);
+          if (clamped > 0) {
+            log.warn(
+                "The clock stepped back: {} lease(s) granted later than now were shortened to"
+                    + " one lease length from now",
+                clamped);
+            changed += clamped;
+          }
+          Set<String> requeued = new HashSet<>();
+          Set<String> ended = new HashSet<>();
+          for (JobOps.Stale s : ops.expiredLeases(t, now)) {
+            if (s.attempt() >= s.maxAttempts()) {
+              // A worker that died leaves no error: say what happened instead.
+              String error = s.lastError() == null ? "lease expired" : null;
+              if (ops.bury(t, s.id(), s.token(), error, LEASE_EXPIRED, now)) {
+                ended.add(s.queue());
+                changed++;
+              }
+            } else if (ops.requeueExpiredLease(t, s.id(), s.token())) {
+              requeued.add(s.queue());
+              changed++;
+            }
+          }
+          for (JobOps.Stale s : ops.expiredWaiting(t, now)) {
+            String reason = s.attempt() == 0 ? EXPIRED : EXPIRED_WHILE_RETRYING;
+            if (ops.bury(t, s.id(), -1, null, reason, now)) {
+              ended.add(s.queue());
+              changed++;
+            }
+          }
+          changed += ops.purgeSucceeded(t, now);
+          for (String q : requeued) {
+            changed(t, new WakeKey.QueueWork(q));
+          }
+          for (String q : ended) {
+            ended(t, q);
+          }
+          return changed;
+        });
+  }
+
+  /**
+   * The earliest time at which {@link #sweep()} has something to do, read without writing.
+   *
+   * @return epoch milliseconds, or {@link Long#MAX_VALUE} if nothing is pending
+   */
+  public long nextSweepAt() {
+    long now = clock.millis();
+    return tx.runRead(t -> ops.nextSweepAt(t, now));
+  }
+
+  // ------------------------------------------------------------------ reads
+
+  OptionalLong nextScheduled(String queue) {
+    return tx.runRead(t -> ops.nextScheduled(t, queue));
+  }
+
+  boolean isDrained(String queue) {
+    return tx.runRead(t -> ops.isDrained(t, queue));
+  }
+
+  QueueStats stats(String queue) {
+    long now = clock.millis();
+    return tx.runRead(t -> ops.stats(t, queue, now));
+  }
+
+  List<DeadLetter> deadLetters(String queue, int limit) {
+    return tx.runRead(t -> ops.deadLetters(t, queue, limit));
+  }
+
+  /**
+   * Moves dead letters back to the queue with a new attempt budget, under the unique-key rule (see
+   * {@link JobOps#requeueDead}); logs how many stayed dead.
+   *
+   * @param id one dead job, or {@code null} for all of the queue's
+   * @return how many were requeued
+   */
+  int requeueDead(String queue, @Nullable Long id) {
+    long now = clock.millis();
+    return tx.runWrite(
+        t -> {
+          JobOps.Requeued r = ops.requeueDead(t, queue, id, now);
+          if (r.leftDead() > 0) {
+            log.info(
+                "Requeue of dead jobs of '{}': {} left dead because a live or newer job holds"
+                    + " their unique key",
+                queue,
+                r.leftDead());
+          }
+          if (r.moved() > 0) {
+            changed(t, new WakeKey.QueueWork(queue));
+          }
+          return r.moved();
+        });
+  }
+
+  int purgeDead(String queue, @Nullable Long id) {
+    return tx.runWrite(t -> ops.purgeDead(t, queue, id));
+  }
+
+  Optional<JobResult> result(long id) {
+    long now = clock.millis();
+    return tx.runRead(
+        t ->
+            ops.result(t, id, now)
+                .map(r -> new ResultImpl(codec, JobId.of(id), r.json(), r.expiresAt())));
+  }
+
+  /** What became of a job, in one snapshot. */
+  JobInfo info(JobId jobId) {
+    long now = clock.millis();
+    Optional<JobOps.Found> found = tx.runRead(t -> ops.find(t, jobId.value(), now));
+    if (found.isEmpty()) {
+      return JobInfo.unknown(jobId);
+    }
+    JobOps.Found f = found.get();
+    Optional<String> queue = Optional.ofNullable(f.queue());
+    Optional<String> lastError = Optional.ofNullable(f.lastError());
+    switch (f.where()) {
+      case LIVE:
+        JobState s =
+            f.state() == JobOps.RUNNING
+                ? JobState.RUNNING
+                : f.state() == JobOps.READY || f.runAt() <= now
+                    ? JobState.READY
+                    : JobState.SCHEDULED;
+        return new JobInfo(
+            jobId, s, queue, f.attempt(), lastError, Optional.empty(), Optional.empty());
+      case DEAD:
+        return new JobInfo(
+            jobId,
+            JobState.DEAD,
+            queue,
+            f.attempt(),
+            lastError,
+            Optional.ofNullable(f.deadReason()),
+            Optional.empty());
+      case SUCCEEDED:
+      default:
+        String json = f.json();
+        Optional<JobResult> result =
+            json == null
+                ? Optional.empty()
+                : Optional.of(new ResultImpl(codec, jobId, json, f.expiresAt()));
+        return new JobInfo(
+            jobId,
+            JobState.SUCCEEDED,
+            queue,
+            f.attempt(),
+            Optional.empty(),
+            Optional.empty(),
+            result);
+    }
+  }
+}

@@ -1,0 +1,60 @@
+package dev.gander.internal.sqlite;
+
+import dev.gander.WakeMode;
+import dev.gander.internal.spi.Backend;
+import dev.gander.internal.spi.ChangeNotifier;
+import dev.gander.internal.spi.JobOps;
+import dev.gander.internal.spi.TxRunner;
+import dev.gander.internal.spi.Waiters;
+import dev.gander.internal.spi.WakeFilter;
+import dev.gander.internal.store.SqliteStore;
+import dev.gander.internal.wake.CommitWatcher;
+import dev.gander.store.Store;
+
+/** One SQLite file as a {@link Backend}: its store, its jobs SQL and its commit watcher. */
+public final class SqliteBackend implements Backend {
+  private final SqliteStore store;
+  private final WakeMode wakeMode;
+  private final SqliteJobs jobs = new SqliteJobs();
+
+  /**
+   * Wraps an open store; the backend owns it and closes it.
+   *
+   * @param store the store
+   * @param wakeMode how commits of other processes are noticed
+   */
+  public SqliteBackend(SqliteStore store, WakeMode wakeMode) {
+    this.store = store;
+    this.wakeMode = wakeMode;
+  }
+
+  @Override
+  public TxRunner transactions() {
+    return store;
+  }
+
+  @Override
+  public JobOps jobs() {
+    return jobs;
+  }
+
+  @Override
+  public ChangeNotifier notifier(Waiters waiters, WakeFilter filter) {
+    return new SqliteNotifier(waiters, new CommitWatcher(store, waiters, wakeMode, filter));
+  }
+
+  @Override
+  public Store store() {
+    return store;
+  }
+
+  @Override
+  public String name() {
+    return store.path().getFileName().toString();
+  }
+
+  @Override
+  public void close() {
+    store.close();
+  }
+}
