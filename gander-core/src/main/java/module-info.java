@@ -17,6 +17,12 @@ module dev.gander.core {
   exports dev.gander;
   exports dev.gander.store;
   exports dev.gander.queue;
+  exports dev.gander.spi;
+
+  uses dev.gander.spi.GanderProvider;
+
+  provides dev.gander.spi.GanderProvider with
+      dev.gander.internal.SqliteProvider;
 
   uses com.fasterxml.jackson.databind.Module;
 }

@@ -1,11 +1,15 @@
 package dev.gander;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
-import dev.gander.internal.GanderImpl;
-import dev.gander.internal.queue.JsonCodec;
+import com.fasterxml.jackson.databind.SerializationFeature;
+import com.fasterxml.jackson.databind.json.JsonMapper;
+import com.fasterxml.jackson.datatype.jdk8.Jdk8Module;
+import com.fasterxml.jackson.datatype.jsr310.JavaTimeModule;
 import dev.gander.queue.Queue;
 import dev.gander.queue.QueueOptions;
 import dev.gander.queue.Results;
+import dev.gander.spi.GanderProvider;
+import dev.gander.spi.OpenRequest;
 import dev.gander.store.Store;
 import dev.gander.store.StoreOptions;
 import dev.gander.store.Synchronous;
@@ -15,6 +19,8 @@ import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.Objects;
+import java.util.Optional;
+import javax.sql.DataSource;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -128,8 +134,51 @@ public interface Gander extends AutoCloseable {
     private Clock clock = Clock.systemUTC();
     private @Nullable ObjectMapper mapper;
     private WakeMode wakeMode = WakeMode.AUTO;
+    private @Nullable String postgresUrl;
+    private @Nullable DataSource dataSource;
+    private String schema = "gander";
 
     private Builder() {}
+
+    /**
+     * Opens the database on a PostgreSQL server instead of a file, for many machines sharing the
+     * work. Gander pools connections to it (HikariCP) and closes the pool on close. Needs the
+     * {@code dev.gander:gander-postgres} module on the class path. Every method after opening
+     * behaves as on SQLite.
+     *
+     * @param jdbcUrl such as {@code jdbc:postgresql://db.example.com:5432/app?user=app}
+     * @return this builder
+     */
+    public Builder postgres(String jdbcUrl) {
+      this.postgresUrl = Objects.requireNonNull(jdbcUrl, "jdbcUrl");
+      this.dataSource = null;
+      return this;
+    }
+
+    /**
+     * Opens the database on PostgreSQL through the application's own data source (its pool), which
+     * Gander uses but does not close. Needs {@code dev.gander:gander-postgres}.
+     *
+     * @param dataSource the data source
+     * @return this builder
+     */
+    public Builder postgres(DataSource dataSource) {
+      this.dataSource = Objects.requireNonNull(dataSource, "dataSource");
+      this.postgresUrl = null;
+      return this;
+    }
+
+    /**
+     * Sets the PostgreSQL schema that holds Gander's tables (default {@code gander}); created if
+     * missing. Ignored for SQLite.
+     *
+     * @param schema a schema name
+     * @return this builder
+     */
+    public Builder schema(String schema) {
+      this.schema = Objects.requireNonNull(schema, "schema");
+      return this;
+    }
 
     /**
      * Sets the database file.
@@ -212,17 +261,47 @@ public interface Gander extends AutoCloseable {
     }
 
     /**
+     * The mapper a database uses when the application gives none: Jackson's defaults, plus the
+     * modules found on the class path, plus java.time ({@code Instant}, {@code LocalDate}, {@code
+     * Duration}, ...) and {@code Optional}, registered explicitly so they work on the module path
+     * and in shaded jars too. Dates and times are written as ISO-8601 strings ({@code
+     * "2024-02-29T12:00:00Z"}), not numbers, so that the stored JSON reads the same to people, SQL
+     * and other languages.
+     *
+     * @return a new mapper
+     */
+    private static ObjectMapper defaultMapper() {
+      return JsonMapper.builder()
+          .findAndAddModules()
+          .addModule(new JavaTimeModule())
+          .addModule(new Jdk8Module())
+          .disable(SerializationFeature.WRITE_DATES_AS_TIMESTAMPS)
+          .disable(SerializationFeature.WRITE_DURATIONS_AS_TIMESTAMPS)
+          .build();
+    }
+
+    /**
      * Opens the database.
      *
      * @return the open database
      * @throws IllegalStateException if no path was set
      */
     public Gander open() {
-      if (path == null) {
+      boolean postgres = postgresUrl != null || dataSource != null;
+      if (!postgres && path == null) {
         throw new IllegalStateException("no database path: call path(Path.of(\"app.db\")) first");
       }
-      ObjectMapper m = mapper != null ? mapper : JsonCodec.defaultMapper();
-      return GanderImpl.sqlite(Store.open(path, store.build()), clock, m, wakeMode);
+      OpenRequest request =
+          new OpenRequest(
+              Optional.ofNullable(path),
+              store.build(),
+              clock,
+              mapper != null ? mapper : defaultMapper(),
+              wakeMode,
+              Optional.ofNullable(postgresUrl),
+              Optional.ofNullable(dataSource),
+              schema);
+      return GanderProvider.find(postgres ? "postgres" : "sqlite").open(request);
     }
   }
 }

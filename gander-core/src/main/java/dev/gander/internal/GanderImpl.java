@@ -2,12 +2,9 @@ package dev.gander.internal;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.gander.Gander;
-import dev.gander.WakeMode;
 import dev.gander.internal.queue.JsonCodec;
 import dev.gander.internal.queue.QueueRuntime;
 import dev.gander.internal.spi.Backend;
-import dev.gander.internal.sqlite.SqliteBackend;
-import dev.gander.internal.store.SqliteStore;
 import dev.gander.queue.Queue;
 import dev.gander.queue.QueueOptions;
 import dev.gander.queue.Results;
@@ -29,19 +26,6 @@ public final class GanderImpl implements Gander {
   public GanderImpl(Backend backend, Clock clock, ObjectMapper mapper) {
     this.backend = backend;
     this.queues = new QueueRuntime(backend, new JsonCodec(mapper), clock);
-  }
-
-  /**
-   * A Gander on an open SQLite store.
-   *
-   * @param store the store, from {@code Store.open}
-   * @param clock time for run times, leases and TTLs
-   * @param mapper JSON for payloads and results
-   * @param wakeMode how commits of other processes are noticed
-   * @return the Gander, owning the store
-   */
-  public static Gander sqlite(Store store, Clock clock, ObjectMapper mapper, WakeMode wakeMode) {
-    return new GanderImpl(new SqliteBackend((SqliteStore) store, wakeMode), clock, mapper);
   }
 
   @Override

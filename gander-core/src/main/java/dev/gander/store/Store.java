@@ -6,7 +6,7 @@ import dev.gander.GanderException;
 import dev.gander.NotAGanderDatabaseException;
 import dev.gander.ReadOnlyDatabaseException;
 import dev.gander.SchemaVersionException;
-import dev.gander.internal.store.SqliteStore;
+import dev.gander.spi.GanderProvider;
 import java.nio.file.Path;
 import java.util.concurrent.CompletableFuture;
 import org.jspecify.annotations.Nullable;
@@ -59,7 +59,7 @@ public interface Store extends AutoCloseable {
    * @throws DatabaseBusyException if another process held the database locked past the timeout
    */
   static Store open(Path path, StoreOptions options) {
-    return SqliteStore.open(path, options, false);
+    return GanderProvider.find("sqlite").openStore(path, options, false);
   }
 
   /**
@@ -94,7 +94,7 @@ public interface Store extends AutoCloseable {
    *     commits but there is no {@code -shm} file: SQLite cannot read those commits there
    */
   static Store openReadOnly(Path path) {
-    return SqliteStore.open(path, StoreOptions.defaults(), true);
+    return GanderProvider.find("sqlite").openStore(path, StoreOptions.defaults(), true);
   }
 
   /**

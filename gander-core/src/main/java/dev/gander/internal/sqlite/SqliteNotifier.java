@@ -4,7 +4,6 @@ import dev.gander.internal.spi.ChangeNotifier;
 import dev.gander.internal.spi.Tx;
 import dev.gander.internal.spi.Waiters;
 import dev.gander.internal.spi.WakeKey;
-import dev.gander.internal.wake.CommitWatcher;
 
 /**
  * SQLite's notifier: waiters in this process are signalled right after the commit; commits of other

@@ -1,4 +1,4 @@
-package dev.gander.internal.wake;
+package dev.gander.internal.sqlite;
 
 import dev.gander.WakeMode;
 import dev.gander.internal.Uninterruptibly;
