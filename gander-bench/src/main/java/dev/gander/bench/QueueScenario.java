@@ -248,11 +248,11 @@ final class QueueScenario {
             },
             WorkerOptions.builder().concurrency(8).build())) {
       done.await();
-      double rate = n / seconds(t0);
-      if (w.processed() + 8 < n) {
-        throw new IllegalStateException("the worker counted " + w.processed() + " of " + n);
+      // A job counts once its ack committed, which the worker's settler does in batches.
+      while (w.processed() < n) {
+        Thread.sleep(0, 100_000);
       }
-      return rate;
+      return n / seconds(t0);
     }
   }
 

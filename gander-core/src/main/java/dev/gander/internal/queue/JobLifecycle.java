@@ -300,6 +300,53 @@ public final class JobLifecycle {
   }
 
   /**
+   * Encodes a handler's result for {@link #ackBatch}, checking its size; nothing is written.
+   *
+   * @throws dev.gander.PayloadCodecException if it cannot be serialised
+   * @throws dev.gander.PayloadTooLargeException if it is over the queue's limit
+   */
+  @Nullable String encodeResult(JobImpl job, @Nullable Object result) {
+    return result == null
+        ? null
+        : codec.encode(result, job.handle().options().maxPayloadBytes(), "result");
+  }
+
+  /**
+   * Acks finished jobs of managed workers in one transaction, each with its encoded result (or
+   * none); a job whose lease was lost is skipped. Each acked job is marked settled when the
+   * transaction commits: until then it is not done, and a crash redelivers it.
+   *
+   * @return for each job, whether it was acked
+   */
+  boolean[] ackBatch(List<JobImpl> jobs, List<@Nullable String> results) {
+    return tx.runWrite(
+        t -> {
+          long now = clock.millis();
+          boolean[] acked = new boolean[jobs.size()];
+          List<JobImpl> done = new ArrayList<>(jobs.size());
+          List<JobOps.Succeeded> records = new ArrayList<>(jobs.size());
+          Set<String> queues = new HashSet<>();
+          for (int i = 0; i < acked.length; i++) {
+            JobImpl job = jobs.get(i);
+            acked[i] = ops.ack(t, job.id, job.token);
+            if (acked[i]) {
+              done.add(job);
+              queues.add(job.queue());
+              addRecord(records, job, results.get(i), now);
+            }
+          }
+          ops.saveSucceeded(t, records);
+          if (!done.isEmpty()) {
+            t.afterCommit(() -> done.forEach(JobImpl::markSettled));
+            for (String q : queues) {
+              ended(t, q);
+            }
+          }
+          return acked;
+        });
+  }
+
+  /**
    * Exponential backoff with jitter for the next attempt after {@code attempt} failed: base ×
    * 2^(attempt−1), capped, times a factor in [0.5, 1].
    */

@@ -80,6 +80,45 @@ public final class ManagedWorker implements Worker {
   /** The job whose own handler closed this worker; its thread finishes stopping it. */
   private volatile @Nullable JobImpl closedFrom;
 
+  /**
+   * Finished jobs whose ack waits for the settler's next transaction. A job stays in {@link
+   * #running} (heartbeated, holding its slot) until that transaction commits.
+   */
+  private final LinkedBlockingQueue<PendingAck> acks = new LinkedBlockingQueue<>();
+
+  /** Acks the finished jobs of all pool threads together, one transaction per batch. */
+  private final Thread settler;
+
+  /** The most jobs held at once by a worker whose handlers are fast. */
+  private static final int MAX_CLAIM_AHEAD = 256;
+
+  /** Claimed-ahead jobs should start within about this long. */
+  private static final double AHEAD_HORIZON_NANOS = TimeUnit.MILLISECONDS.toNanos(20);
+
+  /**
+   * A moving average of how long handlers take, for {@link #aheadTarget()}; starts high, so that a
+   * new worker claims little until it knows. Written by pool threads without a lock: a lost update
+   * only delays the average a little.
+   */
+  private volatile double handlerNanos = TimeUnit.SECONDS.toNanos(1);
+
+  /** The most acks one settle transaction takes. */
+  private static final int MAX_SETTLE_BATCH = 512;
+
+  /** A finished job and its encoded result. */
+  private static final class PendingAck {
+    final @Nullable JobImpl job;
+    final @Nullable String json;
+
+    PendingAck(@Nullable JobImpl job, @Nullable String json) {
+      this.job = job;
+      this.json = json;
+    }
+  }
+
+  /** Tells the settler to stop once it has settled what came before. */
+  private static final PendingAck STOP_SETTLER = new PendingAck(null, null);
+
   private final AtomicBoolean stopped = new AtomicBoolean();
   private final CountDownLatch stoppedLatch = new CountDownLatch(1);
 
@@ -90,7 +129,7 @@ public final class ManagedWorker implements Worker {
     this.workerId = options.workerId().orElseGet(() -> defaultWorkerId(queue.name()));
     // Claim ahead as many jobs as there are threads: the threads find the next job waiting when
     // they finish one, instead of each waiting for a claim transaction of its own.
-    this.slots = new Semaphore(2 * options.concurrency());
+    this.slots = new Semaphore(maxAhead(options.concurrency()));
     String prefix = "gander-worker-" + queue.name() + "-";
     AtomicInteger n = new AtomicInteger();
     this.pool =
@@ -118,6 +157,26 @@ public final class ManagedWorker implements Worker {
     }
     this.dispatcher = new Thread(this::dispatch, "gander-dispatch-" + queue.name());
     this.dispatcher.setDaemon(true);
+    this.settler = new Thread(this::settle, "gander-settle-" + queue.name());
+    this.settler.setDaemon(true);
+  }
+
+  /** The most jobs a worker holds at once, running or claimed ahead. */
+  private static int maxAhead(int concurrency) {
+    return Math.max(2 * concurrency, MAX_CLAIM_AHEAD);
+  }
+
+  /**
+   * How many jobs to hold, running or claimed ahead, given how long handlers take: enough for about
+   * {@link #AHEAD_HORIZON_NANOS} of work beyond the running ones, between twice the concurrency
+   * (slow jobs: claiming more would only keep them from other processes' workers) and {@link
+   * #MAX_CLAIM_AHEAD} (fast jobs: claims and acks in large batches).
+   */
+  private int aheadTarget() {
+    int c = options.concurrency();
+    double perJob = Math.max(handlerNanos, 1);
+    double ahead = c + c * (AHEAD_HORIZON_NANOS / perJob);
+    return (int) Math.min(maxAhead(c), Math.max(2 * c, ahead));
   }
 
   private static String defaultWorkerId(String queue) {
@@ -144,6 +203,7 @@ public final class ManagedWorker implements Worker {
       long every = Math.max(10, saturatedMillis(queue.options().visibilityTimeout()) / 3);
       hb.scheduleWithFixedDelay(this::heartbeatAll, every, every, TimeUnit.MILLISECONDS);
     }
+    settler.start();
     dispatcher.start();
     log.info(
         "Worker {} started on queue '{}' with concurrency {}",
@@ -156,8 +216,14 @@ public final class ManagedWorker implements Worker {
     while (accepting) {
       int free;
       try {
+        waitBelowTarget();
         slots.acquire();
         free = 1 + slots.drainPermits();
+        int allowed = Math.max(1, aheadTarget() - running.size());
+        if (free > allowed) {
+          slots.release(free - allowed);
+          free = allowed;
+        }
       } catch (InterruptedException e) {
         break;
       }
@@ -197,6 +263,15 @@ public final class ManagedWorker implements Worker {
       }
     }
     Thread.interrupted();
+  }
+
+  /** Waits until the worker holds fewer jobs than {@link #aheadTarget()}. */
+  private void waitBelowTarget() throws InterruptedException {
+    synchronized (jobDone) {
+      while (accepting && running.size() >= aheadTarget()) {
+        jobDone.wait();
+      }
+    }
   }
 
   /** Waits a little after a failed claim; false if interrupted (closing). */
@@ -239,6 +314,7 @@ public final class ManagedWorker implements Worker {
   private void run(JobImpl job) {
     Thread self = Thread.currentThread();
     boolean interrupted = false;
+    boolean handedOff = false; // to the settler, which finishes the job once its ack commits
     try {
       if (!accepting) {
         // Claimed ahead and not started before close: give it back at once, attempt and all.
@@ -248,6 +324,7 @@ public final class ManagedWorker implements Worker {
       @Nullable Object result = null;
       @Nullable Throwable failure = null;
       inHandler.put(self, job);
+      long started = System.nanoTime();
       try {
         result = handler.handle(job);
       } catch (Throwable e) { // even an Error: the job must not stay leased, the worker lives on
@@ -255,11 +332,12 @@ public final class ManagedWorker implements Worker {
         interrupted = e instanceof InterruptedException;
       } finally {
         inHandler.remove(self);
+        handlerNanos = 0.9 * handlerNanos + 0.1 * (System.nanoTime() - started);
       }
       if (givenBack.contains(job)) {
         log.debug("Job {} was given back while its handler ran; not settling it", job.id);
       } else if (failure == null) {
-        settleSucceeded(job, result);
+        handedOff = settleSucceeded(job, result);
       } else {
         settleFailed(job, failure);
       }
@@ -276,9 +354,11 @@ public final class ManagedWorker implements Worker {
           queue.name(),
           e);
     } finally {
-      done(job);
-      if (job == closedFrom) {
-        finishStop();
+      if (!handedOff) {
+        done(job);
+        if (job == closedFrom) {
+          finishStop();
+        }
       }
       if (interrupted) {
         self.interrupt(); // the handler was interrupted: keep the flag, once its job is settled
@@ -286,13 +366,24 @@ public final class ManagedWorker implements Worker {
     }
   }
 
-  private void settleSucceeded(JobImpl job, @Nullable Object result) {
+  /**
+   * Acks a job whose handler returned: hands it to the settler, which acks the finished jobs of all
+   * threads in one transaction, so that the pool thread can take its next job at once.
+   *
+   * @return whether the settler took it (and will finish it)
+   */
+  private boolean settleSucceeded(JobImpl job, @Nullable Object result) {
     if (job.isSettled()) {
       processed.incrementAndGet(); // the handler settled it itself
-      return;
+      return false;
     }
     try {
-      job.ack(result);
+      String json = queue.engine().encodeResult(job, result);
+      if (!stopped.get()) {
+        acks.add(new PendingAck(job, json));
+        return true;
+      }
+      job.ack(result); // the settler has stopped (the database closed under the worker)
     } catch (PayloadCodecException | PayloadTooLargeException e) {
       // Nothing was written. The result would be as unstorable on every attempt, and each would
       // repeat the handler's side effects: dead-letter the job now.
@@ -306,9 +397,64 @@ public final class ManagedWorker implements Worker {
             job.id,
             queue.name());
       }
-      return;
+      return false;
     }
     processed.incrementAndGet();
+    return false;
+  }
+
+  /** The settler thread: acks finished jobs in batches until told to stop. */
+  private void settle() {
+    List<PendingAck> batch = new ArrayList<>();
+    boolean stop = false;
+    while (!stop) {
+      try {
+        batch.add(acks.take());
+      } catch (InterruptedException e) {
+        continue; // only STOP_SETTLER ends it, so that no finished job is left unsettled
+      }
+      acks.drainTo(batch, MAX_SETTLE_BATCH - 1);
+      stop = batch.remove(STOP_SETTLER);
+      if (!batch.isEmpty()) {
+        ackBatch(batch);
+      }
+      batch.clear();
+    }
+  }
+
+  private void ackBatch(List<PendingAck> batch) {
+    List<JobImpl> jobs = new ArrayList<>(batch.size());
+    List<@Nullable String> results = new ArrayList<>(batch.size());
+    for (PendingAck a : batch) {
+      jobs.add(a.job);
+      results.add(a.json);
+    }
+    boolean[] acked = null;
+    try {
+      acked = queue.engine().ackBatch(jobs, results);
+    } catch (Throwable e) { // the database failed: the jobs are claimed again after their lease
+      log.error(
+          "Worker {} could not settle {} job(s) of '{}'; they will run again when their leases"
+              + " run out",
+          workerId,
+          jobs.size(),
+          queue.name(),
+          e);
+    }
+    for (int i = 0; i < jobs.size(); i++) {
+      JobImpl job = jobs.get(i);
+      if (acked != null) {
+        if (acked[i]) {
+          processed.incrementAndGet();
+        } else if (!givenBack.contains(job)) {
+          log.warn("Worker {} lost the lease of job {} before its ack", workerId, job.id);
+        }
+      }
+      done(job);
+      if (job == closedFrom) {
+        finishStop();
+      }
+    }
   }
 
   private void settleFailed(JobImpl job, Throwable e) {
@@ -578,10 +724,18 @@ public final class ManagedWorker implements Worker {
     return true;
   }
 
-  /** Stops the heartbeats, last; once. */
+  /** Stops the heartbeats and the settler, last; once. */
   private void finishStop() {
     if (!stopped.compareAndSet(false, true)) {
       return;
+    }
+    acks.add(STOP_SETTLER); // after every ack handed over before: they are settled first
+    if (Thread.currentThread() != settler) {
+      try {
+        settler.join(THREAD_EXIT_MILLIS);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+      }
     }
     ScheduledExecutorService hb = heartbeats;
     if (hb != null) {
