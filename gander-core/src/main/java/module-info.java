@@ -18,5 +18,9 @@ module dev.gander.core {
   exports dev.gander.store;
   exports dev.gander.queue;
 
+  // The backend SPI, for the PostgreSQL backend's module only: not API.
+  exports dev.gander.internal.spi to
+      dev.gander.postgres;
+
   uses com.fasterxml.jackson.databind.Module;
 }
