@@ -90,13 +90,32 @@ final class PgErrors {
   }
 
   /**
+   * The exception to keep as the cause: the first one in the chain that has an SQL state, so that
+   * {@link GanderException#sqlState()} finds it (the pool's wrapper often has none). The wrapper is
+   * kept as a suppressed exception of it.
+   */
+  private static SQLException withState(SQLException e) {
+    if (e.getSQLState() != null) {
+      return e;
+    }
+    for (Throwable t = e.getCause(); t != null && t != t.getCause(); t = t.getCause()) {
+      if (t instanceof SQLException && ((SQLException) t).getSQLState() != null) {
+        t.addSuppressed(e);
+        return (SQLException) t;
+      }
+    }
+    return e;
+  }
+
+  /**
    * Translates a failure.
    *
    * @param e the failure
    * @param phase when it happened
    * @return the exception to throw
    */
-  GanderException translate(SQLException e, Phase phase) {
+  GanderException translate(SQLException failure, Phase phase) {
+    SQLException e = withState(failure);
     String state = state(e);
     String server = e.getMessage();
     if (state == null) {

@@ -93,12 +93,14 @@ final class PgMigrations {
       c.setAutoCommit(false);
     }
     try {
-      // Without the lock first: a schema already current costs one query and waits for no one.
-      int current = check(c, schema, where);
-      c.rollback();
-      if (current == LATEST) {
+      // Without the lock first: a schema already current costs two queries and waits for no
+      // one. Only "current" is decided here; anything else is judged under the lock, since
+      // without it another process may commit its migration between two of these statements.
+      if (currentWithoutLock(c, schema) == LATEST) {
+        c.rollback();
         return 0;
       }
+      c.rollback();
       try (Statement st = c.createStatement()) {
         st.execute("SET TRANSACTION ISOLATION LEVEL READ COMMITTED");
       }
@@ -109,7 +111,7 @@ final class PgMigrations {
         ps.executeQuery().close();
       }
       createSchema(c, schema);
-      current = check(c, schema, where);
+      int current = check(c, schema, where);
       try (PreparedStatement ps = c.prepareStatement("SELECT set_config('search_path', ?, true)")) {
         ps.setString(1, schema.quoted());
         ps.executeQuery().close();
@@ -124,12 +126,7 @@ final class PgMigrations {
       c.commit();
       for (Migration m : ALL) {
         if (m.version() > current) {
-          log.info(
-              "Applied Gander migration {} ({}) to {}, schema {}",
-              m.version(),
-              m.name(),
-              where,
-              schema.name());
+          log.info("Applied Gander migration {} ({}) to {}", m.version(), m.name(), where);
         }
       }
       return applied;
@@ -201,6 +198,15 @@ final class PgMigrations {
       }
     }
     return current;
+  }
+
+  /** The recorded version, or -1 when it cannot be read now (no table yet, or not ours). */
+  private static int currentWithoutLock(Connection c, PgSchema schema) {
+    try {
+      return currentVersion(c, schema, "");
+    } catch (SQLException | RuntimeException e) {
+      return -1;
+    }
   }
 
   private static int currentVersion(Connection c, PgSchema schema, String where)
