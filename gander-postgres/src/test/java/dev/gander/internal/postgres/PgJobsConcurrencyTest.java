@@ -21,6 +21,7 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 /** What many connections at once do to the job tables: what SQLite's single writer never sees. */
+@RequiresPostgres
 class PgJobsConcurrencyTest {
   private static final PgSchema SCHEMA = PgTestServer.freshSchema(PgJobsConcurrencyTest.class);
   private static final long T = 1_700_000_000_000L;

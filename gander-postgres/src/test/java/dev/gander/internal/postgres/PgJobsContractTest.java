@@ -8,6 +8,7 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 
 /** The job operations' contract on PostgreSQL. */
+@RequiresPostgres
 class PgJobsContractTest extends JobOpsContract {
   private static final PgSchema SCHEMA = PgTestServer.freshSchema(PgJobsContractTest.class);
   private static PgBackend backend;

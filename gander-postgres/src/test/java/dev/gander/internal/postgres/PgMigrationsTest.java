@@ -27,6 +27,7 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
+@RequiresPostgres
 class PgMigrationsTest {
   private final List<PgSchema> made = new ArrayList<>();
 

@@ -23,6 +23,7 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
+@RequiresPostgres
 class PgNotifierTest {
   private static final PgSchema SCHEMA = PgTestServer.freshSchema(PgNotifierTest.class);
   private static PgBackend backend;

@@ -16,8 +16,9 @@ import org.junit.jupiter.api.Assumptions;
  * #DEFAULT_URL}. Where no server answers, tests are skipped with one line saying so, except under
  * {@code CI=true}, where they fail: CI must never pass by skipping them.
  *
- * <p>Each test class works in a schema of its own, made by {@link #freshSchema} and dropped by
- * {@link #dropSchema}.
+ * <p>Test classes that need the server are marked {@link RequiresPostgres} and call {@link
+ * #require()} before opening anything. Each test class works in a schema of its own, made by {@link
+ * #freshSchema} and dropped by {@link #dropSchema}.
  */
 final class PgTestServer {
   static final String DEFAULT_URL = "jdbc:postgresql://127.0.0.1:5432/test?user=postgres";
@@ -35,8 +36,12 @@ final class PgTestServer {
     return env == null || env.isBlank() ? DEFAULT_URL : env.trim();
   }
 
-  /** Skips the calling test (fails it under {@code CI=true}) when no server answers. */
-  static void require() {
+  /**
+   * Why the server cannot be used, checked once per JVM.
+   *
+   * @return the line to report, or {@code null} when it answers
+   */
+  static String unavailable() {
     if (!checked) {
       synchronized (PgTestServer.class) {
         if (!checked) {
@@ -50,16 +55,35 @@ final class PgTestServer {
       }
     }
     String why = unavailable;
-    if (why == null) {
-      return;
-    }
-    String line =
-        "PostgreSQL tests skipped: no server at "
-            + PgBackend.withoutCredentials(URL)
+    return why == null
+        ? null
+        : "PostgreSQL tests skipped: no server at "
+            + where()
             + " ("
             + why
             + "); start one or set GANDER_TEST_PG_URL";
-    if ("true".equalsIgnoreCase(System.getenv("CI"))) {
+  }
+
+  /** Whether PostgreSQL tests must run (CI), failing rather than skipping without a server. */
+  static boolean mustRun() {
+    return "true".equalsIgnoreCase(System.getenv("CI"));
+  }
+
+  /** The server's URL without credentials. */
+  static String where() {
+    return PgBackend.withoutCredentials(URL);
+  }
+
+  /**
+   * Fails the calling test under {@code CI=true} when no server answers, and skips it otherwise
+   * (classes marked {@link RequiresPostgres} are skipped before they start).
+   */
+  static void require() {
+    String line = unavailable();
+    if (line == null) {
+      return;
+    }
+    if (mustRun()) {
       fail(line.replace("skipped", "failed") + " (CI=true: PostgreSQL tests must run)");
     }
     Assumptions.abort(line);

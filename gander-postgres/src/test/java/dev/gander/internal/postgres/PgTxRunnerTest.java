@@ -27,6 +27,7 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
+@RequiresPostgres
 class PgTxRunnerTest {
   private static final PgSchema SCHEMA = PgTestServer.freshSchema(PgTxRunnerTest.class);
   private static PgBackend backend;
