@@ -24,5 +24,9 @@ module dev.gander.core {
   provides dev.gander.spi.GanderProvider with
       dev.gander.internal.SqliteProvider;
 
+  // The backend SPI, for the PostgreSQL backend's module only: not API.
+  exports dev.gander.internal.spi to
+      dev.gander.postgres;
+
   uses com.fasterxml.jackson.databind.Module;
 }

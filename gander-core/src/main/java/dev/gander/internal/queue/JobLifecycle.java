@@ -25,7 +25,6 @@ import java.sql.SQLException;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Optional;
@@ -210,20 +209,11 @@ public final class JobLifecycle {
               }
               return out;
             });
-    if (jobs.size() > 1) {
-      jobs.sort(ORDER);
-    }
     if (!jobs.isEmpty()) {
       leaseHint.accept(jobs.get(0).leaseExpiresAt().toEpochMilli());
     }
     return jobs;
   }
-
-  private static final Comparator<JobImpl> ORDER =
-      Comparator.comparingInt(JobImpl::priority)
-          .reversed()
-          .thenComparingLong(j -> j.runAt)
-          .thenComparingLong(j -> j.id);
 
   // ---------------------------------------------------------------- settle
 

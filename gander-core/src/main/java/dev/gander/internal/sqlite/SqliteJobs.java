@@ -14,6 +14,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Collections;
+import java.util.Comparator;
 import java.util.List;
 import java.util.Optional;
 import java.util.OptionalLong;
@@ -235,7 +236,16 @@ public final class SqliteJobs implements JobOps {
 
   @Override
   public Optional<Holder> holder(Tx tx, String queue, String uniqueKey) throws SQLException {
-    PreparedStatement ps = statement(tx, HOLDER);
+    if (tx instanceof SqliteStore.TxContext) {
+      return holder(statement(tx, HOLDER), queue, uniqueKey);
+    }
+    try (PreparedStatement ps = tx.connection().prepareStatement(HOLDER)) {
+      return holder(ps, queue, uniqueKey);
+    }
+  }
+
+  private static Optional<Holder> holder(PreparedStatement ps, String queue, String uniqueKey)
+      throws SQLException {
     ps.setString(1, queue);
     ps.setString(2, uniqueKey);
     try (ResultSet rs = ps.executeQuery()) {
@@ -287,8 +297,18 @@ public final class SqliteJobs implements JobOps {
                 orNever(rs, 10)));
       }
     }
+    if (out.size() > 1) {
+      // UPDATE ... RETURNING returns rows in the order it changed them, not in claim order.
+      out.sort(CLAIM_ORDER);
+    }
     return out;
   }
+
+  private static final Comparator<Claimed> CLAIM_ORDER =
+      Comparator.comparingInt(Claimed::priority)
+          .reversed()
+          .thenComparingLong(Claimed::runAt)
+          .thenComparingLong(Claimed::id);
 
   // -------------------------------------------------------------------------- settle
 

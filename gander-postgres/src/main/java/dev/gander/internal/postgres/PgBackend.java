@@ -1,0 +1,191 @@
+package dev.gander.internal.postgres;
+
+import com.zaxxer.hikari.HikariConfig;
+import com.zaxxer.hikari.HikariDataSource;
+import dev.gander.GanderException;
+import dev.gander.internal.postgres.PgErrors.Phase;
+import java.sql.Connection;
+import java.sql.SQLException;
+import javax.sql.DataSource;
+import org.jspecify.annotations.Nullable;
+import org.postgresql.ds.PGSimpleDataSource;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * One Gander database on PostgreSQL, assembled: the connections (a HikariCP pool made from a URL,
+ * or the application's data source), the schema migrated, the transaction runner, the job
+ * operations and the notifier. Opening starts no thread; the notifier's listening thread starts
+ * only when asked.
+ *
+ * <p>Thread-safe. {@link #close()} closes the notifier, then the runner (and the pool if Gander
+ * made it).
+ */
+public final class PgBackend implements AutoCloseable {
+  private static final Logger log = LoggerFactory.getLogger(PgBackend.class);
+
+  private final PgSchema schema;
+  private final PgTxRunner runner;
+  private final PgJobs jobs;
+  private final PgNotifier notifier;
+
+  private PgBackend(PgSchema schema, PgTxRunner runner, PgNotifier notifier) {
+    this.schema = schema;
+    this.runner = runner;
+    this.jobs = new PgJobs(schema);
+    this.notifier = notifier;
+  }
+
+  /**
+   * Connects, migrates the schema (creating it if need be) and returns the backend.
+   *
+   * @param config where and how
+   * @return the open backend
+   * @throws GanderException if the server cannot be reached, refuses the user, holds a newer or a
+   *     foreign schema
+   */
+  public static PgBackend open(PgConfig config) {
+    PgSchema schema = config.schema();
+    DataSource dataSource;
+    HikariDataSource pool = null;
+    PgNotifier.ConnectionSource listening;
+    String where;
+    if (config.url() != null) {
+      String url = config.url();
+      where = "PostgreSQL " + withoutCredentials(url) + ", schema " + schema.name();
+      PGSimpleDataSource direct = new PGSimpleDataSource();
+      direct.setURL(url);
+      if (!url.contains("ApplicationName=")) {
+        direct.setApplicationName("gander-" + schema.name());
+      }
+      pool = pool(direct, config, where);
+      dataSource = pool;
+      listening = direct::getConnection;
+    } else {
+      dataSource = config.dataSource();
+      where = "PostgreSQL (the application's DataSource), schema " + schema.name();
+      listening = dataSource::getConnection;
+    }
+    try {
+      PgErrors errors = new PgErrors(where);
+      try (Connection c = connect(dataSource, errors)) {
+        if (config.url() == null) {
+          where =
+              "PostgreSQL "
+                  + withoutCredentials(c.getMetaData().getURL())
+                  + ", schema "
+                  + schema.name();
+          errors = new PgErrors(where);
+        }
+        try {
+          PgMigrations.migrate(c, schema, where);
+        } catch (SQLException e) {
+          throw errors.translate(e, Phase.RUN);
+        }
+      } catch (SQLException e) {
+        throw errors.translate(e, Phase.CONNECT);
+      }
+      PgTxRunner runner = new PgTxRunner(dataSource, pool, where, config.closeTimeout());
+      return new PgBackend(schema, runner, new PgNotifier(schema, listening, schema.name()));
+    } catch (RuntimeException | Error e) {
+      if (pool != null) {
+        pool.close();
+      }
+      throw e;
+    }
+  }
+
+  private static HikariDataSource pool(PGSimpleDataSource direct, PgConfig config, String where) {
+    HikariConfig hc = new HikariConfig();
+    hc.setDataSource(direct);
+    hc.setPoolName("gander-" + config.schema().name());
+    hc.setMaximumPoolSize(config.poolSize());
+    // Every transaction of Gander's turns autocommit off anyway; starting there saves a toggle.
+    hc.setAutoCommit(false);
+    try {
+      return new HikariDataSource(hc);
+    } catch (RuntimeException e) {
+      // HikariCP fails fast when the first connection cannot be made, wrapping the driver's error.
+      Throwable cause = e.getCause();
+      if (cause instanceof SQLException) {
+        throw new PgErrors(where).translate((SQLException) cause, Phase.CONNECT);
+      }
+      throw e;
+    }
+  }
+
+  private static Connection connect(DataSource dataSource, PgErrors errors) {
+    try {
+      return dataSource.getConnection();
+    } catch (SQLException e) {
+      throw errors.translate(e, Phase.CONNECT);
+    }
+  }
+
+  /**
+   * A URL fit for messages and logs: without its query (which may hold a password) or user info.
+   *
+   * @param url a JDBC URL
+   * @return the URL up to the database name
+   */
+  static String withoutCredentials(@Nullable String url) {
+    if (url == null) {
+      return "(unknown URL)";
+    }
+    int q = url.indexOf('?');
+    String s = q < 0 ? url : url.substring(0, q);
+    int at = s.indexOf('@');
+    int slashes = s.indexOf("//");
+    if (at > 0 && slashes >= 0 && at > slashes) {
+      s = s.substring(0, slashes + 2) + s.substring(at + 1);
+    }
+    return s;
+  }
+
+  /**
+   * The schema holding this database's tables.
+   *
+   * @return the schema
+   */
+  public PgSchema schema() {
+    return schema;
+  }
+
+  /**
+   * The transaction runner.
+   *
+   * @return the runner
+   */
+  public PgTxRunner runner() {
+    return runner;
+  }
+
+  /**
+   * The job operations.
+   *
+   * @return the operations
+   */
+  public PgJobs jobs() {
+    return jobs;
+  }
+
+  /**
+   * The notifier: sending needs no thread; {@link PgNotifier#listen} starts one.
+   *
+   * @return the notifier
+   */
+  public PgNotifier notifier() {
+    return notifier;
+  }
+
+  /** Closes the notifier, then the runner and Gander's pool. Idempotent. */
+  @Override
+  public void close() {
+    try {
+      notifier.close();
+    } finally {
+      runner.close();
+    }
+    log.debug("Closed {}", schema.name());
+  }
+}

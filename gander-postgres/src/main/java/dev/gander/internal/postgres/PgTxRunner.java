@@ -1,0 +1,407 @@
+package dev.gander.internal.postgres;
+
+import dev.gander.GanderClosedException;
+import dev.gander.internal.postgres.PgErrors.Phase;
+import dev.gander.internal.spi.Tx;
+import dev.gander.internal.spi.TxRunner;
+import dev.gander.internal.spi.TxWork;
+import dev.gander.store.Transaction;
+import dev.gander.store.TransactionalCallable;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Savepoint;
+import java.sql.Statement;
+import java.time.Duration;
+import java.util.Objects;
+import java.util.concurrent.ThreadLocalRandom;
+import javax.sql.DataSource;
+import org.jspecify.annotations.Nullable;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Runs work in PostgreSQL transactions on connections from a {@link DataSource}: the pool Gander
+ * made from a URL (closed with this runner), or the application's own (left open).
+ *
+ * <p>Writes run at the connection's isolation level (PostgreSQL's default, READ COMMITTED: claims
+ * rely on {@code FOR UPDATE SKIP LOCKED}, and fenced updates re-check their row when it changed
+ * under them). Gander's own writes are rerunnable, so a transaction the server rolled back because
+ * it conflicted with another (serialization failure, deadlock) or because its connection broke
+ * before the commit runs again, up to {@value #MAX_ATTEMPTS} times. Reads run in one {@code
+ * REPEATABLE READ, READ ONLY} snapshot. After-commit hooks run on the calling thread once the
+ * commit returned, after the connection went back to the pool.
+ *
+ * <p>Thread-safe. {@link #close()} stops new work, waits up to the close timeout for work in
+ * flight, and closes the pool if Gander made it.
+ */
+public final class PgTxRunner implements TxRunner, AutoCloseable {
+  private static final Logger log = LoggerFactory.getLogger(PgTxRunner.class);
+
+  /** Runs of one rerunnable write before its failure is reported. */
+  static final int MAX_ATTEMPTS = 5;
+
+  private static final String SERVER_NOW =
+      "SELECT (extract(epoch from clock_timestamp()) * 1000)::bigint";
+
+  private final DataSource dataSource;
+  private final @Nullable AutoCloseable ownedPool;
+  private final PgErrors errors;
+  private final Duration closeTimeout;
+  private final Object lock = new Object();
+  private int inFlight;
+  private volatile boolean closed;
+
+  /**
+   * Creates a runner.
+   *
+   * @param dataSource where connections come from
+   * @param ownedPool the pool to close with this runner, when Gander made it; {@code null} when the
+   *     data source is the application's
+   * @param where the database, for messages, without credentials
+   * @param closeTimeout how long {@link #close()} waits for work in flight
+   */
+  public PgTxRunner(
+      DataSource dataSource,
+      @Nullable AutoCloseable ownedPool,
+      String where,
+      Duration closeTimeout) {
+    this.dataSource = Objects.requireNonNull(dataSource, "dataSource");
+    this.ownedPool = ownedPool;
+    this.errors = new PgErrors(where);
+    this.closeTimeout = closeTimeout;
+  }
+
+  /**
+   * The server's clock, in epoch milliseconds: on PostgreSQL, leases, delays and sweeps use it, so
+   * that machines whose clocks disagree never steal a live lease or run a job early.
+   *
+   * @param tx a transaction of this backend
+   * @return the server's current time ({@code clock_timestamp()}, not the transaction's start)
+   * @throws SQLException if the query fails
+   */
+  public static long serverNowMillis(Tx tx) throws SQLException {
+    try (PreparedStatement ps = tx.connection().prepareStatement(SERVER_NOW);
+        ResultSet rs = ps.executeQuery()) {
+      rs.next();
+      return rs.getLong(1);
+    }
+  }
+
+  // ------------------------------------------------------------------ writes
+
+  @Override
+  public <T extends @Nullable Object> T runWrite(TxWork<T> work) {
+    enter();
+    try {
+      for (int attempt = 1; ; attempt++) {
+        Connection c = borrow();
+        boolean restore = false;
+        Phase phase = Phase.RUN;
+        PgTx tx = new PgTx(c, true);
+        T value;
+        try {
+          restore = begin(c);
+          value = work.run(tx);
+          phase = Phase.COMMIT;
+          c.commit();
+        } catch (SQLException e) {
+          rollbackQuietly(c);
+          if (attempt < MAX_ATTEMPTS && rerunnable(e, phase)) {
+            log.debug("Running a write again (attempt {}) after: {}", attempt + 1, e.toString());
+            pause(attempt, e, phase);
+            continue;
+          }
+          throw errors.translate(e, phase);
+        } catch (RuntimeException | Error e) {
+          rollbackQuietly(c);
+          throw e;
+        } finally {
+          giveBack(c, restore);
+        }
+        tx.runHooks();
+        return value;
+      }
+    } finally {
+      exit();
+    }
+  }
+
+  @Override
+  public <T extends @Nullable Object> T runWrite(Transaction caller, TxWork<T> work) {
+    Objects.requireNonNull(caller, "caller");
+    if (!(caller instanceof PgTransaction) || ((PgTransaction) caller).runner() != this) {
+      throw new IllegalArgumentException(
+          "The transaction belongs to another database: use it only with the Gander whose"
+              + " inTransaction gave it");
+    }
+    PgTx tx = ((PgTransaction) caller).tx();
+    Connection c = tx.connection();
+    int mark = tx.hookMark();
+    Savepoint savepoint;
+    try {
+      savepoint = c.setSavepoint();
+    } catch (SQLException e) {
+      throw errors.translate(e, Phase.RUN);
+    }
+    // A savepoint, as on SQLite: Gander's work failing leaves the caller's transaction usable
+    // (PostgreSQL would otherwise refuse every later statement in it) and drops its hooks.
+    try {
+      T value = work.run(tx);
+      c.releaseSavepoint(savepoint);
+      return value;
+    } catch (SQLException e) {
+      rollbackTo(c, savepoint);
+      tx.dropHooksFrom(mark);
+      throw errors.translate(e, Phase.RUN);
+    } catch (RuntimeException | Error e) {
+      rollbackTo(c, savepoint);
+      tx.dropHooksFrom(mark);
+      throw e;
+    }
+  }
+
+  /**
+   * Runs the caller's work ({@code inTransaction}) in one transaction: its own statements and the
+   * Gander operations given its {@link Transaction} commit together when it returns, or roll back
+   * together when it throws. Not rerunnable, so never run twice: a conflict is reported.
+   *
+   * @param work the caller's work
+   * @param <T> its value's type
+   * @return its value, after the commit
+   * @throws GanderClosedException if the runner is closed
+   */
+  public <T extends @Nullable Object> T inTransaction(TransactionalCallable<T> work) {
+    enter();
+    try {
+      Connection c = borrow();
+      boolean restore = false;
+      Phase phase = Phase.RUN;
+      PgTx tx = new PgTx(c, true);
+      PgTransaction transaction = null;
+      T value;
+      try {
+        restore = begin(c);
+        transaction = new PgTransaction(this, tx);
+        value = work.call(transaction);
+        transaction.end();
+        phase = Phase.COMMIT;
+        c.commit();
+      } catch (SQLException e) {
+        rollbackQuietly(c);
+        throw errors.translate(e, phase);
+      } catch (RuntimeException | Error e) {
+        rollbackQuietly(c);
+        throw e;
+      } finally {
+        if (transaction != null) {
+          transaction.end();
+        }
+        giveBack(c, restore);
+      }
+      tx.runHooks();
+      return value;
+    } finally {
+      exit();
+    }
+  }
+
+  // ------------------------------------------------------------------- reads
+
+  @Override
+  public <T extends @Nullable Object> T runRead(TxWork<T> work) {
+    enter();
+    try {
+      for (int attempt = 1; ; attempt++) {
+        Connection c = borrow();
+        boolean restore = false;
+        try {
+          restore = begin(c);
+          try (Statement st = c.createStatement()) {
+            st.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY");
+          }
+          T value = work.run(new PgTx(c, false));
+          c.commit();
+          return value;
+        } catch (SQLException e) {
+          rollbackQuietly(c);
+          // A read changes nothing: whenever its connection broke, it can run again.
+          if (attempt < MAX_ATTEMPTS && (PgErrors.isConflict(e) || isLost(e))) {
+            pause(attempt, e, Phase.RUN);
+            continue;
+          }
+          throw errors.translate(e, Phase.RUN);
+        } catch (RuntimeException | Error e) {
+          rollbackQuietly(c);
+          throw e;
+        } finally {
+          giveBack(c, restore);
+        }
+      }
+    } finally {
+      exit();
+    }
+  }
+
+  // --------------------------------------------------------------- lifecycle
+
+  @Override
+  public boolean isClosed() {
+    return closed;
+  }
+
+  @Override
+  public GanderClosedException closedException() {
+    return new GanderClosedException(
+        "The Gander database on " + errors.where() + " is closed: open it again to use it");
+  }
+
+  /**
+   * The translator of this runner's failures, for code that talks to the database outside a
+   * transaction (migrations, the listener).
+   */
+  PgErrors errors() {
+    return errors;
+  }
+
+  /**
+   * Stops new work, waits for work in flight (at most the close timeout; an interrupt does not cut
+   * the wait short, and is kept), then closes the pool if Gander made it. Idempotent.
+   */
+  @Override
+  public void close() {
+    synchronized (lock) {
+      if (closed) {
+        return;
+      }
+      closed = true;
+      long deadline = System.nanoTime() + closeTimeout.toNanos();
+      boolean interrupted = false;
+      while (inFlight > 0) {
+        long left = deadline - System.nanoTime();
+        if (left <= 0) {
+          log.warn(
+              "Closing {} with {} transaction(s) still running after {}",
+              errors.where(),
+              inFlight,
+              closeTimeout);
+          break;
+        }
+        try {
+          lock.wait(Math.max(1, left / 1_000_000));
+        } catch (InterruptedException e) {
+          interrupted = true;
+        }
+      }
+      if (interrupted) {
+        Thread.currentThread().interrupt();
+      }
+    }
+    if (ownedPool != null) {
+      try {
+        ownedPool.close();
+      } catch (Exception e) {
+        log.warn("Closing the connection pool of {} failed", errors.where(), e);
+      }
+    }
+  }
+
+  // ----------------------------------------------------------------- helpers
+
+  private void enter() {
+    synchronized (lock) {
+      if (closed) {
+        throw closedException();
+      }
+      inFlight++;
+    }
+  }
+
+  private void exit() {
+    synchronized (lock) {
+      if (--inFlight == 0) {
+        lock.notifyAll();
+      }
+    }
+  }
+
+  private Connection borrow() {
+    try {
+      return dataSource.getConnection();
+    } catch (SQLException e) {
+      throw errors.translate(e, Phase.CONNECT);
+    }
+  }
+
+  /**
+   * Turns autocommit off (pgjdbc then sends {@code BEGIN} with the first statement, no extra round
+   * trip).
+   *
+   * @return whether it was on, to be turned on again before the connection goes back
+   */
+  private static boolean begin(Connection c) throws SQLException {
+    if (c.getAutoCommit()) {
+      c.setAutoCommit(false);
+      return true;
+    }
+    return false;
+  }
+
+  private void giveBack(Connection c, boolean restoreAutoCommit) {
+    try {
+      if (restoreAutoCommit && !c.isClosed()) {
+        c.setAutoCommit(true);
+      }
+    } catch (SQLException e) {
+      log.debug("Could not restore autocommit on a connection going back", e);
+    }
+    try {
+      c.close();
+    } catch (SQLException e) {
+      log.debug("Closing a connection failed", e);
+    }
+  }
+
+  private static void rollbackQuietly(Connection c) {
+    try {
+      c.rollback();
+    } catch (SQLException ignored) {
+      // The connection broke, or the server already ended the transaction.
+    }
+  }
+
+  private static void rollbackTo(Connection c, Savepoint savepoint) {
+    try {
+      c.rollback(savepoint);
+      c.releaseSavepoint(savepoint);
+    } catch (SQLException e) {
+      log.debug("Rolling back to a savepoint failed; the caller's transaction fails with it", e);
+    }
+  }
+
+  /**
+   * Whether a failed rerunnable write may run again: the server rolled it back (a conflict), or its
+   * connection broke before the commit (the server rolls back a transaction whose session ends). A
+   * connection that broke while committing leaves the outcome unknown: not rerun.
+   */
+  private static boolean rerunnable(SQLException e, Phase phase) {
+    return PgErrors.isConflict(e) || (phase == Phase.RUN && isLost(e));
+  }
+
+  /** A connection that broke in use, not one that could not be made. */
+  private static boolean isLost(SQLException e) {
+    return PgErrors.isConnectionFailure(e) && !"08001".equals(PgErrors.state(e));
+  }
+
+  /** A short random pause before running again, so that conflicting writers drift apart. */
+  private void pause(int attempt, SQLException cause, Phase phase) {
+    long maxMs = 1L << Math.min(attempt + 1, 6);
+    try {
+      Thread.sleep(ThreadLocalRandom.current().nextLong(1, maxMs + 1));
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw errors.translate(cause, phase);
+    }
+  }
+}
