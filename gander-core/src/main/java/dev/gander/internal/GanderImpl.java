@@ -5,7 +5,7 @@ import dev.gander.Gander;
 import dev.gander.WakeMode;
 import dev.gander.internal.queue.JsonCodec;
 import dev.gander.internal.queue.QueueRuntime;
-import dev.gander.internal.store.SqliteStore;
+import dev.gander.internal.sqlite.SqliteStore;
 import dev.gander.queue.Queue;
 import dev.gander.queue.QueueOptions;
 import dev.gander.queue.Results;

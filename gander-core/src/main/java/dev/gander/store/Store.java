@@ -6,7 +6,7 @@ import dev.gander.GanderException;
 import dev.gander.NotAGanderDatabaseException;
 import dev.gander.ReadOnlyDatabaseException;
 import dev.gander.SchemaVersionException;
-import dev.gander.internal.store.SqliteStore;
+import dev.gander.internal.sqlite.SqliteStore;
 import java.nio.file.Path;
 import java.util.concurrent.CompletableFuture;
 import org.jspecify.annotations.Nullable;

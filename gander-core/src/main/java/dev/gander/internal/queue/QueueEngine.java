@@ -3,8 +3,8 @@ package dev.gander.internal.queue;
 import dev.gander.GanderException;
 import dev.gander.LeaseLostException;
 import dev.gander.internal.Times;
-import dev.gander.internal.store.SqliteStore;
-import dev.gander.internal.store.SqliteStore.TxContext;
+import dev.gander.internal.sqlite.SqliteStore;
+import dev.gander.internal.sqlite.SqliteTx;
 import dev.gander.internal.wake.WakeHub;
 import dev.gander.queue.DeadLetter;
 import dev.gander.queue.EnqueueOptions;
@@ -238,7 +238,7 @@ public final class QueueEngine {
 
   /** Inserts jobs inside the current write; returns their ids and whether each was a duplicate. */
   List<EnqueueResult> insert(String queue, List<NewJob> jobs) throws SQLException {
-    TxContext tx = store.context();
+    SqliteTx tx = store.context();
     long now = clock.millis();
     List<EnqueueResult> ids = new ArrayList<>(jobs.size());
     boolean inserted = false;
@@ -302,7 +302,7 @@ public final class QueueEngine {
    *
    * @return whether the holder was buried
    */
-  private boolean buryUnusableHolder(TxContext tx, String queue, String uniqueKey, long now)
+  private boolean buryUnusableHolder(SqliteTx tx, String queue, String uniqueKey, long now)
       throws SQLException {
     PreparedStatement find = tx.prepared(FIND_UNIQUE);
     find.setString(1, queue);
@@ -345,7 +345,7 @@ public final class QueueEngine {
   }
 
   /** After the commit, wakes those waiting for results and for the queue to drain. */
-  private void signalEnded(TxContext tx, String queue) {
+  private void signalEnded(SqliteTx tx, String queue) {
     String drain = drainKey(queue);
     tx.afterCommit(
         () -> {
@@ -361,7 +361,7 @@ public final class QueueEngine {
     List<JobImpl> jobs =
         store.writeRerunnable(
             c -> {
-              TxContext tx = store.context();
+              SqliteTx tx = store.context();
               long now = clock.millis();
               PreparedStatement promote = tx.prepared(PROMOTE);
               promote.setString(1, queue.name());
@@ -444,7 +444,7 @@ public final class QueueEngine {
     String json = result == null ? null : codec.encode(result, options.maxPayloadBytes(), "result");
     store.writeRerunnable(
         c -> {
-          TxContext tx = store.context();
+          SqliteTx tx = store.context();
           PreparedStatement ps = tx.prepared(ACK);
           ps.setLong(1, job.id);
           ps.setLong(2, job.token);
@@ -457,7 +457,7 @@ public final class QueueEngine {
   }
 
   private static void saveRecord(
-      TxContext tx, JobImpl job, @Nullable String json, QueueOptions options, long now)
+      SqliteTx tx, JobImpl job, @Nullable String json, QueueOptions options, long now)
       throws SQLException {
     Duration keep = json == null ? options.keepSucceeded() : options.resultTtl();
     if (keep.isZero()) {
@@ -482,7 +482,7 @@ public final class QueueEngine {
   boolean[] ackAll(List<JobImpl> jobs) {
     return store.writeRerunnable(
         c -> {
-          TxContext tx = store.context();
+          SqliteTx tx = store.context();
           PreparedStatement ps = tx.prepared(ACK);
           long now = clock.millis();
           boolean[] acked = new boolean[jobs.size()];
@@ -518,7 +518,7 @@ public final class QueueEngine {
    * Saves the records that jobs acked without a result succeeded, 32 rows per statement: one
    * statement per row made the record cost as much as the ack itself in batched acks.
    */
-  private static void saveRecords(TxContext tx, List<JobImpl> done, long now) throws SQLException {
+  private static void saveRecords(SqliteTx tx, List<JobImpl> done, long now) throws SQLException {
     List<JobImpl> kept = new ArrayList<>(done.size());
     for (JobImpl job : done) {
       if (!job.handle().options().keepSucceeded().isZero()) {
@@ -567,7 +567,7 @@ public final class QueueEngine {
     String key = key(job.queue());
     store.writeRerunnable(
         c -> {
-          TxContext tx = store.context();
+          SqliteTx tx = store.context();
           PreparedStatement ps = tx.prepared(RETRY);
           ps.setInt(1, state);
           ps.setLong(2, runAt);
@@ -586,7 +586,7 @@ public final class QueueEngine {
     String key = key(job.queue());
     store.writeRerunnable(
         c -> {
-          TxContext tx = store.context();
+          SqliteTx tx = store.context();
           PreparedStatement ps = tx.prepared(RELEASE);
           ps.setInt(1, refundAttempt ? 1 : 0);
           ps.setLong(2, job.id);
@@ -603,7 +603,7 @@ public final class QueueEngine {
     long now = clock.millis();
     store.writeRerunnable(
         c -> {
-          TxContext tx = store.context();
+          SqliteTx tx = store.context();
           PreparedStatement bury = tx.prepared(BURY_ONE);
           bury.setString(1, error);
           bury.setString(2, reason);
@@ -650,7 +650,7 @@ public final class QueueEngine {
     return store.writeRerunnable(
         c -> {
           long now = clock.millis();
-          TxContext tx = store.context();
+          SqliteTx tx = store.context();
           int changed = 0;
           PreparedStatement clamp = tx.prepared(CLAMP_LEASES);
           clamp.setLong(1, now);
@@ -869,7 +869,7 @@ public final class QueueEngine {
     long now = clock.millis();
     return store.writeRerunnable(
         c -> {
-          TxContext tx = store.context();
+          SqliteTx tx = store.context();
           List<Long> revived = new ArrayList<>();
           PreparedStatement ps = tx.prepared(id == null ? REQUEUE_ALL_DEAD : REQUEUE_ONE_DEAD);
           ps.setLong(1, now);

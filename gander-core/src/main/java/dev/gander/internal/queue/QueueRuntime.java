@@ -1,8 +1,8 @@
 package dev.gander.internal.queue;
 
 import dev.gander.WakeMode;
-import dev.gander.internal.store.SqliteStore;
-import dev.gander.internal.wake.CommitWatcher;
+import dev.gander.internal.sqlite.CommitWatcher;
+import dev.gander.internal.sqlite.SqliteStore;
 import dev.gander.internal.wake.WakeHub;
 import dev.gander.queue.Queue;
 import dev.gander.queue.QueueOptions;

@@ -1,6 +1,6 @@
 package dev.gander.internal.queue;
 
-import dev.gander.internal.wake.CommitWatcher;
+import dev.gander.internal.sqlite.CommitWatcher;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;

@@ -4,7 +4,7 @@ import dev.gander.GanderClosedException;
 import dev.gander.GanderException;
 import dev.gander.internal.Names;
 import dev.gander.internal.Times;
-import dev.gander.internal.store.TransactionImpl;
+import dev.gander.internal.sqlite.TransactionImpl;
 import dev.gander.internal.wake.WakeHub;
 import dev.gander.queue.DeadLetter;
 import dev.gander.queue.EnqueueOptions;

@@ -1,8 +1,8 @@
-package dev.gander.internal.wake;
+package dev.gander.internal.sqlite;
 
 import dev.gander.WakeMode;
 import dev.gander.internal.Uninterruptibly;
-import dev.gander.internal.store.SqliteStore;
+import dev.gander.internal.wake.WakeHub;
 import java.io.IOException;
 import java.nio.file.ClosedWatchServiceException;
 import java.nio.file.FileSystems;
