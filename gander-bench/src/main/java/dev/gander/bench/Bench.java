@@ -34,8 +34,11 @@ public final class Bench {
         case "queue":
           QueueScenario.run(new Table("queue: jobs"));
           break;
+        case "commits":
+          CommitScenario.run(new Table("commits: latency of single-row commits"));
+          break;
         default:
-          System.err.println("unknown scenario '" + name + "'; known: store, queue");
+          System.err.println("unknown scenario '" + name + "'; known: store, queue, commits");
           System.exit(2);
       }
     }
