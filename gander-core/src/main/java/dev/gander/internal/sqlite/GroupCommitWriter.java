@@ -5,7 +5,9 @@ import dev.gander.GanderException;
 import dev.gander.internal.Uninterruptibly;
 import java.nio.file.Path;
 import java.sql.Connection;
+import java.sql.ResultSet;
 import java.sql.SQLException;
+import java.sql.Statement;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -13,7 +15,6 @@ import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.locks.ReentrantLock;
-import java.util.function.Consumer;
 import java.util.function.Supplier;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
@@ -41,7 +42,8 @@ final class GroupCommitWriter {
   private final TxControl control;
   private final SqliteErrors errors;
   private final Supplier<GanderClosedException> closedException;
-  private final ReentrantLock lock = new ReentrantLock();
+  private final Runnable onCommit;
+  private final ReentrantLock lock;
 
   /** Callers inside {@link #execute} right now; the fast path is for a lone writer only. */
   private final AtomicInteger activeWriters = new AtomicInteger();
@@ -55,21 +57,29 @@ final class GroupCommitWriter {
    *
    * @param path the file, for names and messages
    * @param connection the open writer connection, in auto-commit mode
+   * @param lock held for every transaction on the connection; whoever else holds it (the WAL
+   *     checkpointer) holds off writes meanwhile
    * @param errors how to translate driver exceptions
    * @param closedException the exception for writes after close
+   * @param onCommit told after each commit, on the committing thread holding the lock; must be
+   *     quick
    */
   GroupCommitWriter(
       Path path,
       Connection connection,
+      ReentrantLock lock,
       SqliteErrors errors,
-      Supplier<GanderClosedException> closedException)
+      Supplier<GanderClosedException> closedException,
+      Runnable onCommit)
       throws SQLException {
     this.path = path;
     this.connection = connection;
+    this.lock = lock;
     this.tx = new SqliteTx(connection);
     this.control = tx.control();
     this.errors = errors;
     this.closedException = closedException;
+    this.onCommit = onCommit;
     this.thread = new Thread(this::loop, "gander-writer-" + path.getFileName());
     thread.setDaemon(true);
     thread.start();
@@ -238,6 +248,7 @@ final class GroupCommitWriter {
     try {
       if (anyCommit) {
         control.commit();
+        onCommit.run();
       } else {
         control.rollback();
       }
@@ -342,11 +353,13 @@ final class GroupCommitWriter {
   }
 
   /**
-   * Runs {@code last} on the connection, then closes it, once no write runs on it (waiting up to
-   * {@code deadline}). If a write is still running then, the connection is deliberately left open,
-   * logged as an error, rather than closed under a running statement.
+   * Checkpoints the WAL (TRUNCATE, so that the file is left with no WAL to replay) and closes the
+   * connection, once no write runs on it (waiting up to {@code deadline}). The checkpoint waits at
+   * most a second for other processes' readers: they checkpoint later themselves. If a write is
+   * still running at the deadline, the connection is deliberately left open, logged as an error,
+   * rather than closed under a running statement.
    */
-  void close(long deadline, Duration closeTimeout, Consumer<Connection> last) {
+  void close(long deadline, Duration closeTimeout, Duration busyTimeout) {
     boolean locked =
         Uninterruptibly.awaitUntil(deadline, nanos -> lock.tryLock(nanos, TimeUnit.NANOSECONDS));
     if (!locked || thread.isAlive()) {
@@ -359,8 +372,15 @@ final class GroupCommitWriter {
       }
       return;
     }
-    try {
-      last.accept(connection);
+    try (Statement st = connection.createStatement()) {
+      st.execute("PRAGMA busy_timeout=" + Math.min(busyTimeout.toMillis(), 1000));
+      try (ResultSet rs = st.executeQuery("PRAGMA wal_checkpoint(TRUNCATE)")) {
+        if (rs.next() && rs.getInt(1) != 0) {
+          log.debug("Closing {}: WAL checkpoint was blocked by another connection", path);
+        }
+      }
+    } catch (SQLException e) {
+      log.warn("Closing {}: WAL checkpoint failed: {}", path, e.getMessage());
     } finally {
       SqliteOpener.closeQuietly(connection);
       lock.unlock();

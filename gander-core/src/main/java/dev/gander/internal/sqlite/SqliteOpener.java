@@ -3,14 +3,17 @@ package dev.gander.internal.sqlite;
 import dev.gander.GanderException;
 import dev.gander.NotAGanderDatabaseException;
 import dev.gander.ReadOnlyDatabaseException;
+import dev.gander.store.StoreInfo;
 import dev.gander.store.StoreOptions;
 import dev.gander.store.Synchronous;
+import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
+import java.util.Locale;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -131,17 +134,13 @@ final class SqliteOpener {
   }
 
   private static Connection openWriter(Path file, StoreOptions options) throws SQLException {
-    SQLiteConfig config = baseConfig(options);
-    config.setSynchronous(
-        options.synchronous() == Synchronous.FULL
-            ? SQLiteConfig.SynchronousMode.FULL
-            : SQLiteConfig.SynchronousMode.NORMAL);
-    Connection c = config.createConnection("jdbc:sqlite:" + file);
+    Connection c = writableConfig(options).createConnection("jdbc:sqlite:" + file);
     try {
       // Refuse before changing anything: the switch to WAL rewrites the file's header and
       // creates the -wal and -shm files, and a file Gander refuses must be left as it was.
       checkBeforeChanging(c, file);
       switchToWal(c, file, options);
+      noAutomaticCheckpoints(c);
       Migrations.migrate(c, file, System.currentTimeMillis());
       return c;
     } catch (SQLException | RuntimeException e) {
@@ -172,6 +171,49 @@ final class SqliteOpener {
           }
         }
       }
+    }
+  }
+
+  /**
+   * Opens the connection a store's {@link WalCheckpointer} runs on. It may write, since a
+   * checkpoint writes the database file, and syncs as the writer does; it never commits, never
+   * checkpoints on its own, and never waits in SQLite's busy handler (busy timeout 0): the
+   * checkpointer waits its own way.
+   *
+   * @param file the database file, already in WAL mode
+   * @param options the store's options
+   * @return the connection
+   * @throws SQLException if it cannot be opened
+   */
+  static Connection openCheckpointConnection(Path file, StoreOptions options) throws SQLException {
+    SQLiteConfig config = writableConfig(options);
+    config.setBusyTimeout(0);
+    Connection c = config.createConnection("jdbc:sqlite:" + file);
+    try {
+      noAutomaticCheckpoints(c);
+      return c;
+    } catch (SQLException | RuntimeException e) {
+      closeQuietly(c);
+      throw e;
+    }
+  }
+
+  private static SQLiteConfig writableConfig(StoreOptions options) {
+    SQLiteConfig config = baseConfig(options);
+    config.setSynchronous(
+        options.synchronous() == Synchronous.FULL
+            ? SQLiteConfig.SynchronousMode.FULL
+            : SQLiteConfig.SynchronousMode.NORMAL);
+    return config;
+  }
+
+  /**
+   * Turns SQLite's automatic checkpoint off on a connection that may write: it would run inside the
+   * commit that takes the WAL past 1,000 pages. The store's {@link WalCheckpointer} runs them.
+   */
+  private static void noAutomaticCheckpoints(Connection c) throws SQLException {
+    try (Statement st = c.createStatement()) {
+      st.execute("PRAGMA wal_autocheckpoint=0");
     }
   }
 
@@ -233,6 +275,43 @@ final class SqliteOpener {
     }
     if (version > Migrations.LATEST) {
       throw Migrations.newerSchema(file, version);
+    }
+  }
+
+  /**
+   * What a store tells of its file, read on {@code c}.
+   *
+   * @param c a connection to the file, in a read transaction
+   * @param file the file
+   * @param access how the read connections open it
+   * @param synchronous the writer's setting
+   * @param readOnly whether the store has no writer
+   * @return the facts
+   */
+  static StoreInfo describe(
+      Connection c, Path file, ReadOnlyAccess access, Synchronous synchronous, boolean readOnly)
+      throws SQLException {
+    int version = Migrations.currentVersion(c, file);
+    // An immutable connection reports "delete": it ignores the WAL the file is in.
+    String journal = access == ReadOnlyAccess.IMMUTABLE ? "wal" : pragma(c, "journal_mode");
+    int pageSize = Integer.parseInt(pragma(c, "page_size"));
+    long size = fileSize(file) + fileSize(Path.of(file + "-wal"));
+    return new StoreInfo(
+        file, version, journal.toLowerCase(Locale.ROOT), synchronous, pageSize, size, readOnly);
+  }
+
+  private static String pragma(Connection c, String name) throws SQLException {
+    try (Statement st = c.createStatement();
+        ResultSet rs = st.executeQuery("PRAGMA " + name)) {
+      return rs.next() ? rs.getString(1) : "";
+    }
+  }
+
+  private static long fileSize(Path p) {
+    try {
+      return Files.exists(p) ? Files.size(p) : 0;
+    } catch (IOException e) {
+      return 0;
     }
   }
 

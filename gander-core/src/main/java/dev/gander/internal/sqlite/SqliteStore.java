@@ -13,18 +13,14 @@ import dev.gander.store.Transaction;
 import dev.gander.store.TransactionalCallable;
 import dev.gander.store.TransactionalRunnable;
 import dev.gander.store.TxOutcome;
-import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
-import java.sql.ResultSet;
 import java.sql.SQLException;
-import java.sql.Statement;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Locale;
 import java.util.Objects;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.locks.ReentrantLock;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -44,6 +40,7 @@ public final class SqliteStore implements Store, TxRunner {
   private final SqliteErrors errors;
   private final ReaderPool readers;
   private final @Nullable GroupCommitWriter writer;
+  private final @Nullable WalCheckpointer checkpointer;
   private final LazyExecutor callbacks;
   private final List<Connection> auxiliary = new ArrayList<>();
   private final Object lifecycle = new Object();
@@ -56,7 +53,20 @@ public final class SqliteStore implements Store, TxRunner {
     this.readers = opened.readers();
     this.callbacks = new LazyExecutor("gander-callback-" + path.getFileName(), 1);
     Connection w = opened.writer();
-    this.writer = w == null ? null : new GroupCommitWriter(path, w, errors, this::closedException);
+    if (w == null) {
+      this.checkpointer = null;
+      this.writer = null;
+    } else {
+      // Held for every transaction on the writer connection, and by the checkpointer for the
+      // moments it must have no write of this process running.
+      ReentrantLock writerLock = new ReentrantLock();
+      WalCheckpointer c =
+          new WalCheckpointer(
+              path, () -> SqliteOpener.openCheckpointConnection(path, options), writerLock);
+      this.checkpointer = c;
+      this.writer =
+          new GroupCommitWriter(path, w, writerLock, errors, this::closedException, c::committed);
+    }
   }
 
   /**
@@ -279,37 +289,9 @@ public final class SqliteStore implements Store, TxRunner {
   @Override
   public StoreInfo info() {
     return read(
-        c -> {
-          int version = Migrations.currentVersion(c, path);
-          // An immutable connection reports "delete": it ignores the WAL the file is in.
-          String journal =
-              readers.access() == ReadOnlyAccess.IMMUTABLE ? "wal" : pragma(c, "journal_mode");
-          int pageSize = Integer.parseInt(pragma(c, "page_size"));
-          long size = fileSize(path) + fileSize(Path.of(path + "-wal"));
-          return new StoreInfo(
-              path,
-              version,
-              journal.toLowerCase(Locale.ROOT),
-              options.synchronous(),
-              pageSize,
-              size,
-              writer == null);
-        });
-  }
-
-  private static String pragma(Connection c, String name) throws SQLException {
-    try (Statement st = c.createStatement();
-        ResultSet rs = st.executeQuery("PRAGMA " + name)) {
-      return rs.next() ? rs.getString(1) : "";
-    }
-  }
-
-  private static long fileSize(Path p) {
-    try {
-      return Files.exists(p) ? Files.size(p) : 0;
-    } catch (IOException e) {
-      return 0;
-    }
+        c ->
+            SqliteOpener.describe(
+                c, path, readers.access(), options.synchronous(), writer == null));
   }
 
   @Override
@@ -324,7 +306,8 @@ public final class SqliteStore implements Store, TxRunner {
 
   /**
    * Stops accepting work, lets the writer finish what is queued (bounded by the close timeout),
-   * closes the readers and auxiliary connections, checkpoints the WAL and closes the writer. Every
+   * stops the checkpoint thread, closes the readers and auxiliary connections, checkpoints the WAL
+   * (TRUNCATE) and closes the writer, the last connection, so that SQLite removes the WAL. Every
    * wait runs to its deadline even if this thread is interrupted (the flag is kept for the caller):
    * giving up early would leak the writer connection and leave the WAL behind.
    */
@@ -344,6 +327,10 @@ public final class SqliteStore implements Store, TxRunner {
     if (w != null) {
       w.drain(deadline, options.closeTimeout());
     }
+    WalCheckpointer c = checkpointer;
+    if (c != null) {
+      c.close(deadline);
+    }
     readers.close(Math.max(0, deadline - System.nanoTime()));
     synchronized (auxiliary) {
       auxiliary.forEach(SqliteOpener::closeQuietly);
@@ -351,23 +338,9 @@ public final class SqliteStore implements Store, TxRunner {
     }
     callbacks.shutdown(Math.max(0, deadline - System.nanoTime()));
     if (w != null) {
-      w.close(deadline, options.closeTimeout(), this::checkpointAtClose);
+      w.close(deadline, options.closeTimeout(), options.busyTimeout());
     }
     log.debug("Closed {}", path);
-  }
-
-  private void checkpointAtClose(Connection w) {
-    try (Statement st = w.createStatement()) {
-      // Do not wait long for other processes' readers: they will checkpoint later themselves.
-      st.execute("PRAGMA busy_timeout=" + Math.min(options.busyTimeout().toMillis(), 1000));
-      try (ResultSet rs = st.executeQuery("PRAGMA wal_checkpoint(TRUNCATE)")) {
-        if (rs.next() && rs.getInt(1) != 0) {
-          log.debug("Closing {}: WAL checkpoint was blocked by another connection", path);
-        }
-      }
-    } catch (SQLException e) {
-      log.warn("Closing {}: WAL checkpoint failed: {}", path, e.getMessage());
-    }
   }
 
   // --------------------------------------------------------------- helpers

@@ -16,6 +16,8 @@
  *       dev.gander.internal.sqlite.TransactionImpl}, the caller's view of it.
  *   <li>{@link dev.gander.internal.sqlite.CommitWatcher}: notices other processes' commits; never
  *       opens or closes the database's files.
+ *   <li>{@link dev.gander.internal.sqlite.WalCheckpointer}: checkpoints the WAL on a thread of its
+ *       own, so that no commit runs one.
  * </ul>
  *
  * Nothing here depends on the queue code; capability logic reaches it through {@code
