@@ -15,7 +15,7 @@ import org.junit.jupiter.api.Test;
  */
 class ArchitectureTest {
   /** Packages that hold a database's SQL: the backends. */
-  static final String[] BACKENDS = {"dev.gander.internal.sqlite..", "dev.gander.internal.store.."};
+  static final String[] BACKENDS = {"dev.gander.internal.sqlite.."};
 
   static final String[] PUBLIC_API = {
     "dev.gander", "dev.gander.queue", "dev.gander.store", "dev.gander.spi"
@@ -80,8 +80,7 @@ class ArchitectureTest {
         .resideInAnyPackage(
             "dev.gander.internal.queue..",
             "dev.gander.internal.wake..",
-            "dev.gander.internal.sqlite..",
-            "dev.gander.internal.store..")
+            "dev.gander.internal.sqlite..")
         .check(classes);
   }
 

@@ -34,8 +34,14 @@ public final class Bench {
         case "queue":
           QueueScenario.run(new Table("queue: jobs"));
           break;
+        case "wake":
+          QueueScenario.runWake(new Table("wake: blocked poll to job, in-process and across"));
+          break;
+        case "commits":
+          CommitScenario.run(new Table("commits: latency of single-row commits"));
+          break;
         default:
-          System.err.println("unknown scenario '" + name + "'; known: store, queue");
+          System.err.println("unknown scenario '" + name + "'; known: store, queue, wake, commits");
           System.exit(2);
       }
     }

@@ -161,17 +161,7 @@ final class QueueScenario {
     }
     table.row("process(), 8 threads, empty handler", managed, bareClaim, "jobs/s");
 
-    // ---- wake-up latency
-    long[] inProcess = wakeInProcess(dir.resolve("wake.db"), 2_000);
-    table.text("wake, in-process (enqueue call to poll return)", latency(inProcess), "-", "-");
-    for (WakeMode mode : List.of(WakeMode.FILE_EVENTS, WakeMode.POLLING)) {
-      long[] across = wakeAcrossProcesses(dir.resolve("wake-" + mode + ".db"), mode, 1_000);
-      table.text(
-          "wake, across processes, " + mode.name().toLowerCase(java.util.Locale.ROOT),
-          latency(across),
-          "-",
-          "-");
-    }
+    wake(table, dir);
 
     // ---- idle CPU with 8 blocked workers
     double idleBaseline = idleCpu(null, null);
@@ -193,6 +183,24 @@ final class QueueScenario {
     // ---- heap with 1M queued jobs
     long heap = heapWithQueuedJobs(dir.resolve("heap.db"), 1_000_000);
     table.text("heap retained with 1M queued jobs", mib(heap), "-", "-");
+  }
+
+  /** The wake-up figures alone: {@code java -jar gander-bench.jar wake}. */
+  static void runWake(Bench.Table table) throws Exception {
+    wake(table, Files.createTempDirectory("gander-bench-wake-"));
+  }
+
+  private static void wake(Bench.Table table, Path dir) throws Exception {
+    long[] inProcess = wakeInProcess(dir.resolve("wake.db"), 2_000);
+    table.text("wake, in-process (enqueue call to poll return)", latency(inProcess), "-", "-");
+    for (WakeMode mode : List.of(WakeMode.FILE_EVENTS, WakeMode.POLLING)) {
+      long[] across = wakeAcrossProcesses(dir.resolve("wake-" + mode + ".db"), mode, 1_000);
+      table.text(
+          "wake, across processes, " + mode.name().toLowerCase(java.util.Locale.ROOT),
+          latency(across) + "; slowest rounds " + slowest(across, 3),
+          "-",
+          "-");
+    }
   }
 
   // ------------------------------------------------------------------- gander loops
@@ -643,6 +651,23 @@ final class QueueScenario {
         sorted[sorted.length / 2] / 1e6,
         sorted[(int) (sorted.length * 0.99)] / 1e6,
         sorted[sorted.length - 1] / 1e6);
+  }
+
+  /** The {@code n} slowest rounds, as "round: ms", slowest first. */
+  private static String slowest(long[] nanos, int n) {
+    Integer[] rounds = new Integer[nanos.length];
+    for (int i = 0; i < rounds.length; i++) {
+      rounds[i] = i;
+    }
+    Arrays.sort(rounds, (a, b) -> Long.compare(nanos[b], nanos[a]));
+    StringBuilder out = new StringBuilder();
+    for (int i = 0; i < Math.min(n, rounds.length); i++) {
+      out.append(i == 0 ? "" : ", ")
+          .append(
+              String.format(
+                  java.util.Locale.ROOT, "%d: %.1f ms", rounds[i], nanos[rounds[i]] / 1e6));
+    }
+    return out.toString();
   }
 
   private static String percent(double fraction) {

@@ -2,7 +2,7 @@ package dev.gander.internal;
 
 import dev.gander.Gander;
 import dev.gander.internal.sqlite.SqliteBackend;
-import dev.gander.internal.store.SqliteStore;
+import dev.gander.internal.sqlite.SqliteStore;
 import dev.gander.spi.GanderProvider;
 import dev.gander.spi.OpenRequest;
 import dev.gander.store.Store;

@@ -24,7 +24,8 @@ class SchemaUpgradeTest {
 
   private static String script(String name) throws IOException {
     try (InputStream in =
-        SchemaUpgradeTest.class.getResourceAsStream("/dev/gander/internal/store/sqlite/" + name)) {
+        SchemaUpgradeTest.class.getResourceAsStream(
+            "/dev/gander/internal/sqlite/migrations/" + name)) {
       assertThat(in).as(name).isNotNull();
       return new String(in.readAllBytes(), StandardCharsets.UTF_8);
     }

@@ -374,6 +374,28 @@ class TransactionTest {
   }
 
   @Test
+  void aWriteOfAnotherStoreInsideAWriteLeavesTheOuterTransactionJoinable() throws Exception {
+    try (Store other = Store.open(dir.resolve("other.db"))) {
+      other.write(
+          c -> {
+            exec(c, "CREATE TABLE t (v TEXT NOT NULL)");
+            return null;
+          });
+      store.inTransaction(
+          tx -> {
+            insert(tx.connection(), "outer");
+            other.write(c -> insert(c, "other"));
+            // Still inside this store's transaction: this write joins it rather than waiting
+            // for it (which, on this very thread, would wait for ever).
+            store.write(c -> insert(c, "inner"));
+          });
+      assertThat(values()).containsExactly("outer", "inner");
+      assertThat(other.<List<String>>read(c -> rows(c, "SELECT v FROM t")))
+          .containsExactly("other");
+    }
+  }
+
+  @Test
   void nestedWriteIsRolledBackWhenTheOuterWorkThrowsAfterIt() {
     Boom boom = new Boom("outer fails after inner write");
     assertThat(

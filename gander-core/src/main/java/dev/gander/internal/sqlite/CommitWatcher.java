@@ -6,7 +6,6 @@ import dev.gander.internal.spi.Tx;
 import dev.gander.internal.spi.Waiters;
 import dev.gander.internal.spi.WakeFilter;
 import dev.gander.internal.spi.WakeKey;
-import dev.gander.internal.store.SqliteStore;
 import java.io.IOException;
 import java.nio.file.ClosedWatchServiceException;
 import java.nio.file.FileSystems;

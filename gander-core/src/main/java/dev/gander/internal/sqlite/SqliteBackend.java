@@ -7,7 +7,6 @@ import dev.gander.internal.spi.JobOps;
 import dev.gander.internal.spi.TxRunner;
 import dev.gander.internal.spi.Waiters;
 import dev.gander.internal.spi.WakeFilter;
-import dev.gander.internal.store.SqliteStore;
 import dev.gander.store.Store;
 
 /** One SQLite file as a {@link Backend}: its store, its jobs SQL and its commit watcher. */

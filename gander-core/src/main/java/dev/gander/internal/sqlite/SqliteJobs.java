@@ -2,7 +2,6 @@ package dev.gander.internal.sqlite;
 
 import dev.gander.internal.spi.JobOps;
 import dev.gander.internal.spi.Tx;
-import dev.gander.internal.store.SqliteStore;
 import dev.gander.queue.DeadLetter;
 import dev.gander.queue.JobId;
 import dev.gander.queue.QueueStats;
@@ -175,8 +174,8 @@ public final class SqliteJobs implements JobOps {
 
   /** A statement of the transaction's connection, prepared once when it is the writer's. */
   private static PreparedStatement statement(Tx tx, String sql) throws SQLException {
-    if (tx instanceof SqliteStore.TxContext) {
-      return ((SqliteStore.TxContext) tx).prepared(sql);
+    if (tx instanceof SqliteTx) {
+      return ((SqliteTx) tx).prepared(sql);
     }
     throw new IllegalStateException("not a write transaction of the SQLite backend: " + tx);
   }
@@ -236,7 +235,7 @@ public final class SqliteJobs implements JobOps {
 
   @Override
   public Optional<Holder> holder(Tx tx, String queue, String uniqueKey) throws SQLException {
-    if (tx instanceof SqliteStore.TxContext) {
+    if (tx instanceof SqliteTx) {
       return holder(statement(tx, HOLDER), queue, uniqueKey);
     }
     try (PreparedStatement ps = tx.connection().prepareStatement(HOLDER)) {

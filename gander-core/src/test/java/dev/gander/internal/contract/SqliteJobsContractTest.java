@@ -3,7 +3,7 @@ package dev.gander.internal.contract;
 import dev.gander.internal.spi.JobOps;
 import dev.gander.internal.spi.TxRunner;
 import dev.gander.internal.sqlite.SqliteJobs;
-import dev.gander.internal.store.SqliteStore;
+import dev.gander.internal.sqlite.SqliteStore;
 import dev.gander.store.StoreOptions;
 import java.nio.file.Files;
 import java.nio.file.Path;

@@ -1,4 +1,4 @@
-package dev.gander.internal.store;
+package dev.gander.internal.sqlite;
 
 import java.lang.reflect.InvocationHandler;
 import java.lang.reflect.InvocationTargetException;

@@ -1,4 +1,4 @@
-package dev.gander.internal.store;
+package dev.gander.internal.sqlite;
 
 import dev.gander.NotAGanderDatabaseException;
 import dev.gander.SchemaVersionException;
@@ -240,7 +240,7 @@ public final class Migrations {
   /** Splits a migration script into statements: each ends with a semicolon at the end of a line. */
   static List<String> statements(String resource) {
     String script;
-    try (InputStream in = Migrations.class.getResourceAsStream("sqlite/" + resource)) {
+    try (InputStream in = Migrations.class.getResourceAsStream("migrations/" + resource)) {
       if (in == null) {
         throw new IllegalStateException("migration " + resource + " is missing from the jar");
       }

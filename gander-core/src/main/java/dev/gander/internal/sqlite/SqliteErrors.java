@@ -1,4 +1,4 @@
-package dev.gander.internal.store;
+package dev.gander.internal.sqlite;
 
 import dev.gander.DatabaseBusyException;
 import dev.gander.GanderException;

@@ -1,4 +1,4 @@
-package dev.gander.internal.store;
+package dev.gander.internal.sqlite;
 
 import dev.gander.internal.Uninterruptibly;
 import java.util.Set;

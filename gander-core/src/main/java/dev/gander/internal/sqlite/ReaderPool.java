@@ -1,8 +1,7 @@
-package dev.gander.internal.store;
+package dev.gander.internal.sqlite;
 
 import dev.gander.GanderClosedException;
 import dev.gander.internal.Uninterruptibly;
-import dev.gander.store.SqlFunction;
 import dev.gander.store.StoreOptions;
 import java.nio.file.Path;
 import java.sql.Connection;
@@ -16,8 +15,6 @@ import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.sqlite.SQLiteConfig;
-import org.sqlite.SQLiteConnection;
-import org.sqlite.core.DB;
 
 /**
  * A small pool of read-only connections, opened on demand up to {@link
@@ -33,8 +30,8 @@ final class ReaderPool {
   private final StoreOptions options;
   private final int size;
   private final Semaphore permits;
-  private final ArrayDeque<Reader> idle = new ArrayDeque<>();
-  private final List<Reader> all = new ArrayList<>();
+  private final ArrayDeque<SqliteTx> idle = new ArrayDeque<>();
+  private final List<SqliteTx> all = new ArrayList<>();
   private final LazyExecutor executor;
   private volatile boolean closed;
 
@@ -57,7 +54,38 @@ final class ReaderPool {
     return executor;
   }
 
-  Reader acquire() throws SQLException {
+  /**
+   * Runs {@code work} in a read transaction on a pooled connection: every statement in it sees one
+   * snapshot, and it can never write.
+   *
+   * @param work the read
+   * @param <T> its value's type
+   * @return its value
+   * @throws GanderClosedException if the pool is closed
+   * @throws SQLException if a statement fails
+   */
+  <T extends @Nullable Object> T read(SqliteTx.Work<T> work) throws SQLException {
+    SqliteTx tx = acquire();
+    try {
+      TxControl control = tx.control();
+      control.beginRead();
+      try {
+        return work.run(tx);
+      } finally {
+        tx.closeOpened();
+        try {
+          control.commit();
+        } catch (SQLException e) {
+          // Nothing to keep in a read; the next BEGIN fails loudly if the connection is broken.
+          log.debug("ending a read transaction failed: {}", e.getMessage());
+        }
+      }
+    } finally {
+      release(tx);
+    }
+  }
+
+  private SqliteTx acquire() throws SQLException {
     permits.acquireUninterruptibly();
     try {
       if (closed) {
@@ -65,39 +93,39 @@ final class ReaderPool {
             "The store at " + path + " is closed: open it again to read from it");
       }
       synchronized (this) {
-        Reader r = idle.poll();
-        if (r != null) {
-          return r;
+        SqliteTx tx = idle.poll();
+        if (tx != null) {
+          return tx;
         }
       }
-      Reader r = new Reader(openConnection());
+      SqliteTx tx = new SqliteTx(openConnection());
       synchronized (this) {
-        all.add(r);
+        all.add(tx);
       }
-      return r;
+      return tx;
     } catch (SQLException | RuntimeException e) {
       permits.release();
       throw e;
     }
   }
 
-  void release(Reader r) {
+  private void release(SqliteTx tx) {
     boolean keep;
     synchronized (this) {
       keep = !closed;
       if (keep) {
-        idle.push(r);
+        idle.push(tx);
       }
     }
     if (!keep) {
       // Returned after close gave up waiting for it: close it here so nothing leaks.
-      SqliteStore.closeQuietly(r.connection);
+      SqliteOpener.closeQuietly(tx.connection());
     }
     permits.release();
   }
 
   Connection openConnection() throws SQLException {
-    SQLiteConfig config = SqliteStore.baseConfig(options);
+    SQLiteConfig config = SqliteOpener.baseConfig(options);
     config.setReadOnly(true);
     return config.createConnection(url);
   }
@@ -114,8 +142,8 @@ final class ReaderPool {
       log.warn("Closing {}: reads still running; closing the idle read connections only", path);
     }
     synchronized (this) {
-      for (Reader r : idle) {
-        SqliteStore.closeQuietly(r.connection);
+      for (SqliteTx tx : idle) {
+        SqliteOpener.closeQuietly(tx.connection());
       }
       idle.clear();
       this.all.clear();
@@ -127,37 +155,5 @@ final class ReaderPool {
   /** Closes every connection at once; for a failed open, where none is borrowed. */
   void closeAll() {
     close(0);
-  }
-
-  /**
-   * One read-only connection. Its {@code BEGIN} and {@code COMMIT} go through sqlite3_exec, not
-   * statements prepared once: sqlite-jdbc finalizes a statement whose step fails (a {@code COMMIT}
-   * after a function ended the transaction itself), which would break the connection for good.
-   */
-  static final class Reader {
-    final Connection connection;
-    private final GuardedConnection guarded;
-    private final DB db;
-
-    Reader(Connection connection) throws SQLException {
-      this.connection = connection;
-      this.guarded = new GuardedConnection(connection);
-      this.db = connection.unwrap(SQLiteConnection.class).getDatabase();
-    }
-
-    <T extends @Nullable Object> T run(SqlFunction<T> fn) throws SQLException {
-      SqliteStore.exec(db, "BEGIN");
-      try {
-        return fn.apply(guarded.connection());
-      } finally {
-        guarded.closeOpened();
-        try {
-          SqliteStore.exec(db, "COMMIT");
-        } catch (SQLException e) {
-          // Nothing to keep in a read; the next BEGIN fails loudly if the connection is broken.
-          log.debug("ending a read transaction failed: {}", e.getMessage());
-        }
-      }
-    }
   }
 }

@@ -1,40 +1,34 @@
-package dev.gander.internal.store;
+package dev.gander.internal.sqlite;
 
 import dev.gander.store.Transaction;
 import java.sql.Connection;
 
 /**
- * The {@link Transaction} handed to {@code inTransaction} work. Valid only on the thread that runs
- * the work and only while it runs.
+ * The {@link Transaction} handed to {@code inTransaction} work: the caller's view of the write
+ * transaction it runs in, carrying that {@link SqliteTx} so that Gander operations given it join
+ * the same transaction. Valid only on the thread that runs the work and only while it runs.
  */
 public final class TransactionImpl implements Transaction {
   private final SqliteStore store;
-  private final Connection guarded;
+  private final SqliteTx tx;
   private final Thread owner = Thread.currentThread();
   private boolean open = true;
 
-  private final SqliteStore.TxContext context;
-
-  TransactionImpl(SqliteStore store, Connection guarded, SqliteStore.TxContext context) {
+  TransactionImpl(SqliteStore store, SqliteTx tx) {
     this.store = store;
-    this.guarded = guarded;
-    this.context = context;
+    this.tx = tx;
   }
 
-  /**
-   * The store's transaction this one is, for Gander operations given it explicitly.
-   *
-   * @return the context
-   */
-  SqliteStore.TxContext context() {
+  /** The store's transaction this one is, for Gander operations given it explicitly. */
+  SqliteTx tx() {
     check();
-    return context;
+    return tx;
   }
 
   @Override
   public Connection connection() {
     check();
-    return guarded;
+    return tx.guarded();
   }
 
   /**
