@@ -11,15 +11,10 @@ import dev.gander.internal.spi.TxRunner;
 import dev.gander.internal.spi.TxWork;
 import dev.gander.internal.spi.WakeKey;
 import dev.gander.internal.wake.WakeHub;
-import dev.gander.queue.DeadLetter;
 import dev.gander.queue.EnqueueOptions;
 import dev.gander.queue.EnqueueResult;
 import dev.gander.queue.JobId;
-import dev.gander.queue.JobInfo;
-import dev.gander.queue.JobResult;
-import dev.gander.queue.JobState;
 import dev.gander.queue.QueueOptions;
-import dev.gander.queue.QueueStats;
 import dev.gander.store.Transaction;
 import java.sql.SQLException;
 import java.time.Clock;
@@ -60,6 +55,12 @@ public final class JobLifecycle {
   final ChangeNotifier notifier;
   private final Runnable onConsumer;
 
+  /** Reads of jobs and their records. */
+  final JobLookup lookup;
+
+  /** The recovery of what nobody will settle. */
+  final JobSweep sweeps;
+
   /** Told the lease expiry of every claim, so the sweeper can wake in time for it. */
   LongConsumer leaseHint = t -> {};
 
@@ -81,6 +82,8 @@ public final class JobLifecycle {
     this.hub = hub;
     this.notifier = backend.notifier(hub, new QueueWakeChecker(ops, clock));
     this.onConsumer = onConsumer;
+    this.lookup = new JobLookup(tx, ops, codec, clock);
+    this.sweeps = new JobSweep(this);
   }
 
   /** Throws {@link dev.gander.GanderClosedException} once the database is closed. */
@@ -95,12 +98,12 @@ public final class JobLifecycle {
     onConsumer.run();
   }
 
-  private void changed(Tx t, WakeKey key) throws SQLException {
+  void changed(Tx t, WakeKey key) throws SQLException {
     notifier.changed(t, key);
   }
 
   /** A job ended for good: wakes those waiting for results and for its queue to drain. */
-  private void ended(Tx t, String queue) throws SQLException {
+  void ended(Tx t, String queue) throws SQLException {
     notifier.changed(t, WakeKey.JobEnded.INSTANCE);
     notifier.changed(t, new WakeKey.QueueDrain(queue));
   }
@@ -420,91 +423,7 @@ public final class JobLifecycle {
     }
   }
 
-  // ----------------------------------------------------------------- sweep
-
-  /**
-   * Recovers what nobody will settle: a lease granted after now is shortened (the clock stepped
-   * back); a lease that ran out makes its job claimable again, or dead-letters it ({@code
-   * lease-expired}) when that was its last attempt; a waiting job past its expiry is dead-lettered
-   * ({@code expired}, or {@code expired-while-retrying} after a failed attempt); expired results
-   * and records are purged.
-   *
-   * @return how many rows changed
-   */
-  public int sweep() {
-    return tx.runWrite(
-        t -> {
-          long now = clock.millis();
-          int changed = 0;
-          int clamped = ops.clampLeases(t, now);
-          if (clamped > 0) {
-            log.warn(
-                "The clock stepped back: {} lease(s) granted later than now were shortened to"
-                    + " one lease length from now",
-                clamped);
-            changed += clamped;
-          }
-          Set<String> requeued = new HashSet<>();
-          Set<String> ended = new HashSet<>();
-          for (JobOps.Stale s : ops.expiredLeases(t, now)) {
-            if (s.attempt() >= s.maxAttempts()) {
-              // A worker that died leaves no error: say what happened instead.
-              String error = s.lastError() == null ? "lease expired" : null;
-              if (ops.bury(t, s.id(), s.token(), error, LEASE_EXPIRED, now)) {
-                ended.add(s.queue());
-                changed++;
-              }
-            } else if (ops.requeueExpiredLease(t, s.id(), s.token())) {
-              requeued.add(s.queue());
-              changed++;
-            }
-          }
-          for (JobOps.Stale s : ops.expiredWaiting(t, now)) {
-            String reason = s.attempt() == 0 ? EXPIRED : EXPIRED_WHILE_RETRYING;
-            if (ops.bury(t, s.id(), -1, null, reason, now)) {
-              ended.add(s.queue());
-              changed++;
-            }
-          }
-          changed += ops.purgeSucceeded(t, now);
-          for (String q : requeued) {
-            changed(t, new WakeKey.QueueWork(q));
-          }
-          for (String q : ended) {
-            ended(t, q);
-          }
-          return changed;
-        });
-  }
-
-  /**
-   * The earliest time at which {@link #sweep()} has something to do, read without writing.
-   *
-   * @return epoch milliseconds, or {@link Long#MAX_VALUE} if nothing is pending
-   */
-  public long nextSweepAt() {
-    long now = clock.millis();
-    return tx.runRead(t -> ops.nextSweepAt(t, now));
-  }
-
-  // ------------------------------------------------------------------ reads
-
-  OptionalLong nextScheduled(String queue) {
-    return tx.runRead(t -> ops.nextScheduled(t, queue));
-  }
-
-  boolean isDrained(String queue) {
-    return tx.runRead(t -> ops.isDrained(t, queue));
-  }
-
-  QueueStats stats(String queue) {
-    long now = clock.millis();
-    return tx.runRead(t -> ops.stats(t, queue, now));
-  }
-
-  List<DeadLetter> deadLetters(String queue, int limit) {
-    return tx.runRead(t -> ops.deadLetters(t, queue, limit));
-  }
+  // ----------------------------------------------------------- dead letters
 
   /**
    * Moves dead letters back to the queue with a new attempt budget, under the unique-key rule (see
@@ -534,60 +453,5 @@ public final class JobLifecycle {
 
   int purgeDead(String queue, @Nullable Long id) {
     return tx.runWrite(t -> ops.purgeDead(t, queue, id));
-  }
-
-  Optional<JobResult> result(long id) {
-    long now = clock.millis();
-    return tx.runRead(
-        t ->
-            ops.result(t, id, now)
-                .map(r -> new ResultImpl(codec, JobId.of(id), r.json(), r.expiresAt())));
-  }
-
-  /** What became of a job, in one snapshot. */
-  JobInfo info(JobId jobId) {
-    long now = clock.millis();
-    Optional<JobOps.Found> found = tx.runRead(t -> ops.find(t, jobId.value(), now));
-    if (found.isEmpty()) {
-      return JobInfo.unknown(jobId);
-    }
-    JobOps.Found f = found.get();
-    Optional<String> queue = Optional.ofNullable(f.queue());
-    Optional<String> lastError = Optional.ofNullable(f.lastError());
-    switch (f.where()) {
-      case LIVE:
-        JobState s =
-            f.state() == JobOps.RUNNING
-                ? JobState.RUNNING
-                : f.state() == JobOps.READY || f.runAt() <= now
-                    ? JobState.READY
-                    : JobState.SCHEDULED;
-        return new JobInfo(
-            jobId, s, queue, f.attempt(), lastError, Optional.empty(), Optional.empty());
-      case DEAD:
-        return new JobInfo(
-            jobId,
-            JobState.DEAD,
-            queue,
-            f.attempt(),
-            lastError,
-            Optional.ofNullable(f.deadReason()),
-            Optional.empty());
-      case SUCCEEDED:
-      default:
-        String json = f.json();
-        Optional<JobResult> result =
-            json == null
-                ? Optional.empty()
-                : Optional.of(new ResultImpl(codec, jobId, json, f.expiresAt()));
-        return new JobInfo(
-            jobId,
-            JobState.SUCCEEDED,
-            queue,
-            f.attempt(),
-            Optional.empty(),
-            Optional.empty(),
-            result);
-    }
   }
 }

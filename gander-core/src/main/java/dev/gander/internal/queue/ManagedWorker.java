@@ -81,13 +81,10 @@ public final class ManagedWorker implements Worker {
   private volatile @Nullable JobImpl closedFrom;
 
   /**
-   * Finished jobs whose ack waits for the settler's next transaction. A job stays in {@link
-   * #running} (heartbeated, holding its slot) until that transaction commits.
+   * Acks the finished jobs of all pool threads together, one transaction per batch. A job stays in
+   * {@link #running} (heartbeated, holding its slot) until that transaction commits.
    */
-  private final LinkedBlockingQueue<PendingAck> acks = new LinkedBlockingQueue<>();
-
-  /** Acks the finished jobs of all pool threads together, one transaction per batch. */
-  private final Thread settler;
+  private final WorkerSettler settler;
 
   /** The most jobs held at once by a worker whose handlers are fast. */
   private static final int MAX_CLAIM_AHEAD = 256;
@@ -101,23 +98,6 @@ public final class ManagedWorker implements Worker {
    * only delays the average a little.
    */
   private volatile double handlerNanos = TimeUnit.SECONDS.toNanos(1);
-
-  /** The most acks one settle transaction takes. */
-  private static final int MAX_SETTLE_BATCH = 512;
-
-  /** A finished job and its encoded result. */
-  private static final class PendingAck {
-    final @Nullable JobImpl job;
-    final @Nullable String json;
-
-    PendingAck(@Nullable JobImpl job, @Nullable String json) {
-      this.job = job;
-      this.json = json;
-    }
-  }
-
-  /** Tells the settler to stop once it has settled what came before. */
-  private static final PendingAck STOP_SETTLER = new PendingAck(null, null);
 
   private final AtomicBoolean stopped = new AtomicBoolean();
   private final CountDownLatch stoppedLatch = new CountDownLatch(1);
@@ -157,8 +137,8 @@ public final class ManagedWorker implements Worker {
     }
     this.dispatcher = new Thread(this::dispatch, "gander-dispatch-" + queue.name());
     this.dispatcher.setDaemon(true);
-    this.settler = new Thread(this::settle, "gander-settle-" + queue.name());
-    this.settler.setDaemon(true);
+    this.settler =
+        new WorkerSettler(queue.engine(), "gander-settle-" + queue.name(), this::settled);
   }
 
   /** The most jobs a worker holds at once, running or claimed ahead. */
@@ -380,7 +360,7 @@ public final class ManagedWorker implements Worker {
     try {
       String json = queue.engine().encodeResult(job, result);
       if (!stopped.get()) {
-        acks.add(new PendingAck(job, json));
+        settler.add(job, json);
         return true;
       }
       job.ack(result); // the settler has stopped (the database closed under the worker)
@@ -403,57 +383,25 @@ public final class ManagedWorker implements Worker {
     return false;
   }
 
-  /** The settler thread: acks finished jobs in batches until told to stop. */
-  private void settle() {
-    List<PendingAck> batch = new ArrayList<>();
-    boolean stop = false;
-    while (!stop) {
-      try {
-        batch.add(acks.take());
-      } catch (InterruptedException e) {
-        continue; // only STOP_SETTLER ends it, so that no finished job is left unsettled
-      }
-      acks.drainTo(batch, MAX_SETTLE_BATCH - 1);
-      stop = batch.remove(STOP_SETTLER);
-      if (!batch.isEmpty()) {
-        ackBatch(batch);
-      }
-      batch.clear();
-    }
-  }
-
-  private void ackBatch(List<PendingAck> batch) {
-    List<JobImpl> jobs = new ArrayList<>(batch.size());
-    List<@Nullable String> results = new ArrayList<>(batch.size());
-    for (PendingAck a : batch) {
-      jobs.add(a.job);
-      results.add(a.json);
-    }
-    boolean[] acked = null;
-    try {
-      acked = queue.engine().ackBatch(jobs, results);
-    } catch (Throwable e) { // the database failed: the jobs are claimed again after their lease
+  /**
+   * A job the settler finished: acked, lost (its lease was taken meanwhile), or not settled at all
+   * because the database failed (it runs again after its lease).
+   */
+  private void settled(JobImpl job, WorkerSettler.Outcome outcome) {
+    if (outcome == WorkerSettler.Outcome.ACKED) {
+      processed.incrementAndGet();
+    } else if (outcome == WorkerSettler.Outcome.LEASE_LOST && !givenBack.contains(job)) {
+      log.warn("Worker {} lost the lease of job {} before its ack", workerId, job.id);
+    } else if (outcome == WorkerSettler.Outcome.FAILED) {
       log.error(
-          "Worker {} could not settle {} job(s) of '{}'; they will run again when their leases"
-              + " run out",
+          "Worker {} could not settle job {} of '{}'; it will run again when its lease runs out",
           workerId,
-          jobs.size(),
-          queue.name(),
-          e);
+          job.id,
+          queue.name());
     }
-    for (int i = 0; i < jobs.size(); i++) {
-      JobImpl job = jobs.get(i);
-      if (acked != null) {
-        if (acked[i]) {
-          processed.incrementAndGet();
-        } else if (!givenBack.contains(job)) {
-          log.warn("Worker {} lost the lease of job {} before its ack", workerId, job.id);
-        }
-      }
-      done(job);
-      if (job == closedFrom) {
-        finishStop();
-      }
+    done(job);
+    if (job == closedFrom) {
+      finishStop();
     }
   }
 
@@ -729,14 +677,7 @@ public final class ManagedWorker implements Worker {
     if (!stopped.compareAndSet(false, true)) {
       return;
     }
-    acks.add(STOP_SETTLER); // after every ack handed over before: they are settled first
-    if (Thread.currentThread() != settler) {
-      try {
-        settler.join(THREAD_EXIT_MILLIS);
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
-      }
-    }
+    settler.stop(THREAD_EXIT_MILLIS); // after every ack handed over before: those settle first
     ScheduledExecutorService hb = heartbeats;
     if (hb != null) {
       hb.shutdownNow();

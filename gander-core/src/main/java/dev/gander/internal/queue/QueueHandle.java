@@ -194,7 +194,7 @@ public final class QueueHandle implements Queue {
           return jobs;
         }
         long wait = left;
-        OptionalLong next = engine.nextScheduled(name);
+        OptionalLong next = engine.lookup.nextScheduled(name);
         if (next.isPresent()) {
           long untilDue =
               TimeUnit.MILLISECONDS.toNanos(Math.max(0, next.getAsLong() - engine.clock.millis()));
@@ -224,7 +224,7 @@ public final class QueueHandle implements Queue {
     try (WakeHub.Interest wake = engine.hub.interest(new WakeKey.QueueDrain(name))) {
       while (true) {
         long seen = wake.seq();
-        if (engine.isDrained(name)) {
+        if (engine.lookup.isDrained(name)) {
           return true;
         }
         if (engine.hub.isClosed()) {
@@ -291,7 +291,7 @@ public final class QueueHandle implements Queue {
 
   @Override
   public QueueStats stats() {
-    return engine.stats(name);
+    return engine.lookup.stats(name);
   }
 
   @Override
@@ -299,7 +299,7 @@ public final class QueueHandle implements Queue {
     if (limit < 1) {
       throw new IllegalArgumentException("limit must be at least 1, was " + limit);
     }
-    return List.copyOf(engine.deadLetters(name, limit));
+    return List.copyOf(engine.lookup.deadLetters(name, limit));
   }
 
   @Override

@@ -32,14 +32,14 @@ public final class ResultsImpl implements Results {
   public Optional<JobResult> get(JobId id) {
     Objects.requireNonNull(id, "id");
     engine.checkOpen();
-    return engine.result(id.value());
+    return engine.lookup.result(id.value());
   }
 
   @Override
   public JobInfo info(JobId id) {
     Objects.requireNonNull(id, "id");
     engine.checkOpen();
-    return engine.info(id);
+    return engine.lookup.info(id);
   }
 
   @Override
@@ -61,7 +61,7 @@ public final class ResultsImpl implements Results {
     try (WakeHub.Interest wake = engine.hub.interest(WakeKey.JobEnded.INSTANCE)) {
       while (true) {
         long seen = wake.seq();
-        JobInfo info = engine.info(id);
+        JobInfo info = engine.lookup.info(id);
         if (info.state().isFinal()) {
           return info;
         }

@@ -56,9 +56,9 @@ final class Sweeper implements AutoCloseable {
     while (true) {
       try {
         long now = engine.clock.millis();
-        long next = engine.nextSweepAt();
+        long next = engine.sweeps.nextSweepAt();
         if (next <= now) {
-          int changed = engine.sweep();
+          int changed = engine.sweeps.sweep();
           if (changed > 0) {
             log.debug("swept {} row(s)", changed);
           }
