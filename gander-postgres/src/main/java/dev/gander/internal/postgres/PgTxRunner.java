@@ -7,6 +7,7 @@ import dev.gander.internal.spi.TxRunner;
 import dev.gander.internal.spi.TxWork;
 import dev.gander.store.Transaction;
 import dev.gander.store.TransactionalCallable;
+import dev.gander.store.TxOutcome;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
@@ -42,13 +43,11 @@ public final class PgTxRunner implements TxRunner, AutoCloseable {
   /** Runs of one rerunnable write before its failure is reported. */
   static final int MAX_ATTEMPTS = 5;
 
-  private static final String SERVER_NOW =
-      "SELECT (extract(epoch from clock_timestamp()) * 1000)::bigint";
-
   private final DataSource dataSource;
   private final @Nullable AutoCloseable ownedPool;
   private final PgErrors errors;
   private final Duration closeTimeout;
+  private final @Nullable PgServerClock clock;
   private final Object lock = new Object();
   private int inFlight;
   private volatile boolean closed;
@@ -61,16 +60,20 @@ public final class PgTxRunner implements TxRunner, AutoCloseable {
    *     data source is the application's
    * @param where the database, for messages, without credentials
    * @param closeTimeout how long {@link #close()} waits for work in flight
+   * @param clock the server's clock, measured again now and then on a connection a transaction has
+   *     just borrowed; {@code null} for none
    */
   public PgTxRunner(
       DataSource dataSource,
       @Nullable AutoCloseable ownedPool,
       String where,
-      Duration closeTimeout) {
+      Duration closeTimeout,
+      @Nullable PgServerClock clock) {
     this.dataSource = Objects.requireNonNull(dataSource, "dataSource");
     this.ownedPool = ownedPool;
     this.errors = new PgErrors(where);
     this.closeTimeout = closeTimeout;
+    this.clock = clock;
   }
 
   /**
@@ -82,7 +85,7 @@ public final class PgTxRunner implements TxRunner, AutoCloseable {
    * @throws SQLException if the query fails
    */
   public static long serverNowMillis(Tx tx) throws SQLException {
-    try (PreparedStatement ps = tx.connection().prepareStatement(SERVER_NOW);
+    try (PreparedStatement ps = tx.connection().prepareStatement(PgServerClock.SERVER_NOW);
         ResultSet rs = ps.executeQuery()) {
       rs.next();
       return rs.getLong(1);
@@ -103,6 +106,7 @@ public final class PgTxRunner implements TxRunner, AutoCloseable {
         T value;
         try {
           restore = begin(c);
+          resyncClockIfDue(c);
           value = work.run(tx);
           phase = Phase.COMMIT;
           c.commit();
@@ -173,6 +177,21 @@ public final class PgTxRunner implements TxRunner, AutoCloseable {
    * @throws GanderClosedException if the runner is closed
    */
   public <T extends @Nullable Object> T inTransaction(TransactionalCallable<T> work) {
+    return inTransactionFlow(t -> TxOutcome.commit(work.call(t)));
+  }
+
+  /**
+   * Like {@link #inTransaction}, but the work decides whether its writes are kept: the transaction
+   * commits for {@link TxOutcome#commit} and rolls back for {@link TxOutcome#rollback}, and the
+   * outcome's value is returned either way. After-commit hooks run only on commit.
+   *
+   * @param work the caller's work
+   * @param <T> its value's type
+   * @return the outcome's value, after the commit or the rollback
+   * @throws GanderClosedException if the runner is closed
+   */
+  public <T extends @Nullable Object> T inTransactionFlow(
+      TransactionalCallable<TxOutcome<T>> work) {
     enter();
     try {
       Connection c = borrow();
@@ -180,14 +199,19 @@ public final class PgTxRunner implements TxRunner, AutoCloseable {
       Phase phase = Phase.RUN;
       PgTx tx = new PgTx(c, true);
       PgTransaction transaction = null;
-      T value;
+      TxOutcome<T> outcome;
       try {
         restore = begin(c);
+        resyncClockIfDue(c);
         transaction = new PgTransaction(this, tx);
-        value = work.call(transaction);
+        outcome = work.call(transaction);
         transaction.end();
-        phase = Phase.COMMIT;
-        c.commit();
+        if (outcome.commit()) {
+          phase = Phase.COMMIT;
+          c.commit();
+        } else {
+          c.rollback();
+        }
       } catch (SQLException e) {
         rollbackQuietly(c);
         throw errors.translate(e, phase);
@@ -200,8 +224,10 @@ public final class PgTxRunner implements TxRunner, AutoCloseable {
         }
         giveBack(c, restore);
       }
-      tx.runHooks();
-      return value;
+      if (outcome.commit()) {
+        tx.runHooks();
+      }
+      return outcome.value();
     } finally {
       exit();
     }
@@ -211,6 +237,24 @@ public final class PgTxRunner implements TxRunner, AutoCloseable {
 
   @Override
   public <T extends @Nullable Object> T runRead(TxWork<T> work) {
+    return read(work, MAX_ATTEMPTS);
+  }
+
+  /**
+   * Runs the application's read ({@code Store.read}) in one read-only snapshot, once: its function
+   * may do more than read the database, so it is never run again after a conflict or a broken
+   * connection.
+   *
+   * @param work the work
+   * @param <T> its value's type
+   * @return its value
+   * @throws dev.gander.ReadOnlyDatabaseException if the work tried to write
+   */
+  public <T extends @Nullable Object> T readOnce(TxWork<T> work) {
+    return read(work, 1);
+  }
+
+  private <T extends @Nullable Object> T read(TxWork<T> work, int maxAttempts) {
     enter();
     try {
       for (int attempt = 1; ; attempt++) {
@@ -221,17 +265,18 @@ public final class PgTxRunner implements TxRunner, AutoCloseable {
           try (Statement st = c.createStatement()) {
             st.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY");
           }
+          resyncClockIfDue(c);
           T value = work.run(new PgTx(c, false));
           c.commit();
           return value;
         } catch (SQLException e) {
           rollbackQuietly(c);
           // A read changes nothing: whenever its connection broke, it can run again.
-          if (attempt < MAX_ATTEMPTS && (PgErrors.isConflict(e) || isLost(e))) {
+          if (attempt < maxAttempts && (PgErrors.isConflict(e) || isLost(e))) {
             pause(attempt, e, Phase.RUN);
             continue;
           }
-          throw errors.translate(e, Phase.RUN);
+          throw errors.translateRead(e);
         } catch (RuntimeException | Error e) {
           rollbackQuietly(c);
           throw e;
@@ -241,6 +286,17 @@ public final class PgTxRunner implements TxRunner, AutoCloseable {
       }
     } finally {
       exit();
+    }
+  }
+
+  /**
+   * Measures the server's clock again when due, on a connection just borrowed for a transaction:
+   * one more statement every few seconds, on a connection that is held anyway.
+   */
+  private void resyncClockIfDue(Connection c) throws SQLException {
+    PgServerClock sc = clock;
+    if (sc != null && sc.due()) {
+      sc.resync(c);
     }
   }
 
