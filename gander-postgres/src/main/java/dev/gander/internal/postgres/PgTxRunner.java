@@ -202,7 +202,8 @@ public final class PgTxRunner implements TxRunner, AutoCloseable {
       TxOutcome<T> outcome;
       try {
         restore = begin(c);
-        resyncClockIfDue(c);
+        // No clock measurement here: the caller's first statement may be SET TRANSACTION, which
+        // must come before any query. Gander's own writes and reads measure often enough.
         transaction = new PgTransaction(this, tx);
         outcome = work.call(transaction);
         transaction.end();
