@@ -25,7 +25,12 @@ final class PgChangeNotifier implements ChangeNotifier {
 
   @Override
   public void changed(Tx tx, WakeKey key) throws SQLException {
-    notifier.send(tx, key);
+    if (tx instanceof PgTx) {
+      // Sent with the transaction's other keys, in one statement right before its commit.
+      ((PgTx) tx).notifyAtCommit(key, notifier);
+    } else {
+      notifier.send(tx, key);
+    }
     tx.afterCommit(() -> waiters.signal(key));
   }
 

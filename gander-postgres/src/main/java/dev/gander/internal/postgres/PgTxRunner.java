@@ -1,5 +1,7 @@
 package dev.gander.internal.postgres;
 
+import com.zaxxer.hikari.HikariDataSource;
+import com.zaxxer.hikari.HikariPoolMXBean;
 import dev.gander.GanderClosedException;
 import dev.gander.internal.postgres.PgErrors.Phase;
 import dev.gander.internal.spi.Tx;
@@ -44,7 +46,7 @@ public final class PgTxRunner implements TxRunner, AutoCloseable {
   static final int MAX_ATTEMPTS = 5;
 
   private final DataSource dataSource;
-  private final @Nullable AutoCloseable ownedPool;
+  private final @Nullable HikariDataSource ownedPool;
   private final PgErrors errors;
   private final Duration closeTimeout;
   private final @Nullable PgServerClock clock;
@@ -56,8 +58,9 @@ public final class PgTxRunner implements TxRunner, AutoCloseable {
    * Creates a runner.
    *
    * @param dataSource where connections come from
-   * @param ownedPool the pool to close with this runner, when Gander made it; {@code null} when the
-   *     data source is the application's
+   * @param ownedPool the pool to close with this runner (and to clear of connections that may be
+   *     dead after one was found broken), when Gander made it; {@code null} when the data source is
+   *     the application's
    * @param where the database, for messages, without credentials
    * @param closeTimeout how long {@link #close()} waits for work in flight
    * @param clock the server's clock, measured again now and then on a connection a transaction has
@@ -65,7 +68,7 @@ public final class PgTxRunner implements TxRunner, AutoCloseable {
    */
   public PgTxRunner(
       DataSource dataSource,
-      @Nullable AutoCloseable ownedPool,
+      @Nullable HikariDataSource ownedPool,
       String where,
       Duration closeTimeout,
       @Nullable PgServerClock clock) {
@@ -108,10 +111,12 @@ public final class PgTxRunner implements TxRunner, AutoCloseable {
           restore = begin(c);
           resyncClockIfDue(c);
           value = work.run(tx);
+          tx.sendNotifications();
           phase = Phase.COMMIT;
           c.commit();
         } catch (SQLException e) {
           rollbackQuietly(c);
+          evictIfLost(e);
           if (attempt < MAX_ATTEMPTS && rerunnable(e, phase)) {
             log.debug("Running a write again (attempt {}) after: {}", attempt + 1, e.toString());
             pause(attempt, e, phase);
@@ -142,7 +147,7 @@ public final class PgTxRunner implements TxRunner, AutoCloseable {
     }
     PgTx tx = ((PgTransaction) caller).tx();
     Connection c = tx.connection();
-    int mark = tx.hookMark();
+    long mark = tx.hookMark();
     Savepoint savepoint;
     try {
       savepoint = c.setSavepoint();
@@ -208,6 +213,7 @@ public final class PgTxRunner implements TxRunner, AutoCloseable {
         outcome = work.call(transaction);
         transaction.end();
         if (outcome.commit()) {
+          tx.sendNotifications();
           phase = Phase.COMMIT;
           c.commit();
         } else {
@@ -272,6 +278,7 @@ public final class PgTxRunner implements TxRunner, AutoCloseable {
           return value;
         } catch (SQLException e) {
           rollbackQuietly(c);
+          evictIfLost(e);
           // A read changes nothing: whenever its connection broke, it can run again.
           if (attempt < maxAttempts && (PgErrors.isConflict(e) || isLost(e))) {
             pause(attempt, e, Phase.RUN);
@@ -358,7 +365,7 @@ public final class PgTxRunner implements TxRunner, AutoCloseable {
     if (ownedPool != null) {
       try {
         ownedPool.close();
-      } catch (Exception e) {
+      } catch (RuntimeException e) {
         log.warn("Closing the connection pool of {} failed", errors.where(), e);
       }
     }
@@ -444,6 +451,23 @@ public final class PgTxRunner implements TxRunner, AutoCloseable {
    */
   private static boolean rerunnable(SQLException e, Phase phase) {
     return PgErrors.isConflict(e) || (phase == Phase.RUN && isLost(e));
+  }
+
+  /**
+   * After a connection broke in use, the pool's idle connections may be just as dead (the server
+   * restarted, or killed every session): HikariCP checks a connection on borrow only after it has
+   * been idle for half a second, so a burst of retries could be handed one dead connection after
+   * another. Gander's own pool is told to replace its idle connections (soft eviction: those in use
+   * are replaced when they come back). An application's pool is left to its own policy.
+   */
+  private void evictIfLost(SQLException e) {
+    HikariDataSource pool = ownedPool;
+    if (pool != null && isLost(e)) {
+      HikariPoolMXBean bean = pool.getHikariPoolMXBean();
+      if (bean != null) {
+        bean.softEvictConnections();
+      }
+    }
   }
 
   /** A connection that broke in use, not one that could not be made. */
