@@ -80,8 +80,8 @@ public final class PgTxRunner implements TxRunner, AutoCloseable {
   }
 
   /**
-   * The server's clock, in epoch milliseconds: on PostgreSQL, leases, delays and sweeps use it, so
-   * that machines whose clocks disagree never steal a live lease or run a job early.
+   * The server's clock, in epoch milliseconds, read with a round trip: what {@link PgServerClock}
+   * estimates without one (on PostgreSQL, leases, delays and sweeps use the server's time).
    *
    * @param tx a transaction of this backend
    * @return the server's current time ({@code clock_timestamp()}, not the transaction's start)
