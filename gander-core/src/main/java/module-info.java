@@ -27,6 +27,10 @@ module dev.gander.core {
   // The backend SPI, for the PostgreSQL backend's module only: not API.
   exports dev.gander.internal.spi to
       dev.gander.postgres;
+  // The composition root (GanderImpl), so that the PostgreSQL provider can build a Gander on its
+  // backend: not API either.
+  exports dev.gander.internal to
+      dev.gander.postgres;
 
   uses com.fasterxml.jackson.databind.Module;
 }

@@ -2,7 +2,9 @@
  * Gander on PostgreSQL: the same API and semantics as on one SQLite file, for many machines sharing
  * one database. All of this backend's SQL lives in this module.
  *
- * <p>Nothing is exported yet: the backend is reached through the SPI of {@code dev.gander.core}.
+ * <p>Nothing is exported: applications open it through {@code Gander.builder().postgres(...)} in
+ * {@code dev.gander.core}, which finds {@link dev.gander.postgres.PostgresProvider} with {@link
+ * java.util.ServiceLoader}.
  */
 module dev.gander.postgres {
   requires dev.gander.core;
@@ -11,4 +13,7 @@ module dev.gander.postgres {
   requires com.zaxxer.hikari;
   requires org.slf4j;
   requires static org.jspecify;
+
+  provides dev.gander.spi.GanderProvider with
+      dev.gander.postgres.PostgresProvider;
 }

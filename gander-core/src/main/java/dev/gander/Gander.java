@@ -34,9 +34,10 @@ import org.jspecify.annotations.Nullable;
  * }
  * }</pre>
  *
- * <p>Instances are thread-safe and meant to be shared: open one per database file per process and
- * close it when the application stops. Opening starts the store's writer thread and nothing else;
- * workers start only when asked for.
+ * <p>Instances are thread-safe and meant to be shared: open one per database file (or PostgreSQL
+ * schema) per process and close it when the application stops. Opening starts the SQLite store's
+ * writer thread (on PostgreSQL, the connection pool) and nothing else; workers start only when
+ * asked for.
  */
 public interface Gander extends AutoCloseable {
 
@@ -144,7 +145,7 @@ public interface Gander extends AutoCloseable {
      * Opens the database on a PostgreSQL server instead of a file, for many machines sharing the
      * work. Gander pools connections to it (HikariCP) and closes the pool on close. Needs the
      * {@code dev.gander:gander-postgres} module on the class path. Every method after opening
-     * behaves as on SQLite.
+     * behaves as on SQLite; times come from the server's clock, and {@link #clock} is not used.
      *
      * @param jdbcUrl such as {@code jdbc:postgresql://db.example.com:5432/app?user=app}
      * @return this builder
@@ -226,7 +227,8 @@ public interface Gander extends AutoCloseable {
 
     /**
      * Sets the clock for run times, leases, retries and TTLs (default the system clock). Tests use
-     * a settable clock to move time without sleeping.
+     * a settable clock to move time without sleeping. Not used on PostgreSQL, where every time is
+     * the server's clock so that machines whose clocks disagree agree on leases and run times.
      *
      * @param clock the clock
      * @return this builder

@@ -20,12 +20,13 @@ public final class GanderImpl implements Gander {
    * Builds every capability on an open backend; the instance owns it and closes it.
    *
    * @param backend the database
-   * @param clock time for run times, leases and TTLs
+   * @param clock time for run times, leases and TTLs, as configured; the backend may replace it
+   *     with its own ({@link Backend#clock(Clock)})
    * @param mapper JSON for payloads and results
    */
   public GanderImpl(Backend backend, Clock clock, ObjectMapper mapper) {
     this.backend = backend;
-    this.queues = new QueueRuntime(backend, new JsonCodec(mapper), clock);
+    this.queues = new QueueRuntime(backend, new JsonCodec(mapper), backend.clock(clock));
   }
 
   @Override

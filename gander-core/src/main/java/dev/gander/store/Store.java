@@ -13,7 +13,8 @@ import org.jspecify.annotations.Nullable;
 
 /**
  * One SQLite database file, opened for Gander: WAL journal, a busy timeout, foreign keys on, and
- * the Gander schema applied.
+ * the Gander schema applied. A Gander opened on PostgreSQL has a store too ({@code
+ * gander.store()}), with the differences listed under <em>PostgreSQL</em> below.
  *
  * <h2>Threading</h2>
  *
@@ -42,7 +43,33 @@ import org.jspecify.annotations.Nullable;
  * <p>{@link #close()} stops accepting work, finishes what is queued (bounded by {@link
  * StoreOptions#closeTimeout()}), checkpoints the WAL into the database file, closes every
  * connection and stops every thread the store started. Work not finished by then fails with {@link
- * GanderClosedException}.
+ * GanderClosedException}. Once closed, every method but {@link #isClosed()}, {@link #close()} and
+ * {@link #path()} throws {@link GanderClosedException}.
+ *
+ * <h2>PostgreSQL</h2>
+ *
+ * <p>On a Gander opened with {@code Gander.builder().postgres(...)}, the store runs the
+ * application's SQL in PostgreSQL transactions on Gander's connections, with the same methods:
+ *
+ * <ul>
+ *   <li>{@link #write} and {@link #writeFlow} run the function once, in one transaction at the
+ *       connection's isolation level (READ COMMITTED unless the pool sets another). A transaction
+ *       the server aborts (serialization failure, deadlock: {@link DatabaseBusyException}) or whose
+ *       connection breaks is reported, never run again: the function may have done more than write
+ *       to the database. (Gander's own writes, pure database work, are rerun.)
+ *   <li>{@link #read} runs once in a {@code REPEATABLE READ, READ ONLY} snapshot; a write there
+ *       fails with {@link ReadOnlyDatabaseException}.
+ *   <li>{@link #writeAsync} and {@link #readAsync} run on the store's own daemon threads ({@code
+ *       gander-async-<schema>-N}, started on first use, stopped by {@link #close()}); the future
+ *       completes there once the transaction ended and its connection went back to the pool, so a
+ *       dependent stage may use the store again. They never throw {@link IllegalStateException}.
+ *   <li>Calls do not nest: a call made inside a function runs in a transaction of its own on
+ *       another connection. Pass the {@link Transaction} of {@link #inTransaction} to Gander's
+ *       operations instead.
+ *   <li>There is no file: {@link #path()} and {@link #info()} throw {@link
+ *       UnsupportedOperationException}.
+ *   <li>{@link #close()} closes the Gander the store belongs to.
+ * </ul>
  */
 public interface Store extends AutoCloseable {
 
@@ -173,6 +200,8 @@ public interface Store extends AutoCloseable {
    * Reads what the file looks like now: schema version, journal mode, page size, size on disk.
    *
    * @return the description
+   * @throws UnsupportedOperationException on PostgreSQL, which has no file to describe: ask the
+   *     server with {@link #read} instead (for instance {@code pg_total_relation_size})
    */
   StoreInfo info();
 
@@ -180,6 +209,7 @@ public interface Store extends AutoCloseable {
    * The database file.
    *
    * @return its absolute, normalised path (the path given to {@code open}, resolved)
+   * @throws UnsupportedOperationException on PostgreSQL, which has no file
    */
   Path path();
 

@@ -11,7 +11,8 @@ import java.sql.Connection;
  */
 public interface Transaction {
   /**
-   * The connection of this transaction, inside {@code BEGIN IMMEDIATE}.
+   * The connection of this transaction, inside {@code BEGIN IMMEDIATE} on SQLite, or a PostgreSQL
+   * transaction at the connection's isolation level.
    *
    * <p>{@code commit()}, {@code rollback()}, {@code setAutoCommit} and {@code close()} on it throw
    * {@link java.sql.SQLException}: the transaction ends when the function returns (commit) or

@@ -56,8 +56,11 @@ class AckAllTest {
       q.enqueue("b");
       Job a = q.claim("slow").orElseThrow();
       assertThat(a.id()).isEqualTo(first);
-      clock.advance(Duration.ofSeconds(11)); // a's lease runs out
+      // b is claimed and its lease extended before the clock moves: claimed after, it could be
+      // a again, if the sweeper had already made a claimable.
       Job b = q.claim("slow").orElseThrow();
+      b.heartbeat(Duration.ofMinutes(1));
+      clock.advance(Duration.ofSeconds(11)); // a's lease runs out, b's does not
       // The sweeper makes a claimable again (it re-reads the clock at least once a second).
       Job again = awaitClaim(q, "fast");
       assertThat(again.id()).isEqualTo(first);

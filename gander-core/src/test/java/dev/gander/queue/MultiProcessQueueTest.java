@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.gander.Gander;
 import dev.gander.WakeMode;
+import dev.gander.internal.contract.Jvm;
 import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.DriverManager;

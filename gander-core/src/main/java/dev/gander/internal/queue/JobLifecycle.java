@@ -26,6 +26,7 @@ import java.util.Optional;
 import java.util.OptionalLong;
 import java.util.Set;
 import java.util.concurrent.ThreadLocalRandom;
+import java.util.function.Consumer;
 import java.util.function.LongConsumer;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
@@ -309,9 +310,12 @@ public final class JobLifecycle {
    * none); a job whose lease was lost is skipped. Each acked job is marked settled when the
    * transaction commits: until then it is not done, and a crash redelivers it.
    *
+   * @param onCommit told of each acked job once the transaction committed, before any waiter it
+   *     wakes; quick, must not throw
    * @return for each job, whether it was acked
    */
-  boolean[] ackBatch(List<JobImpl> jobs, List<@Nullable String> results) {
+  boolean[] ackBatch(
+      List<JobImpl> jobs, List<@Nullable String> results, Consumer<JobImpl> onCommit) {
     return tx.runWrite(
         t -> {
           long now = clock.millis();
@@ -330,7 +334,14 @@ public final class JobLifecycle {
           }
           ops.saveSucceeded(t, records);
           if (!done.isEmpty()) {
-            t.afterCommit(() -> done.forEach(JobImpl::markSettled));
+            // Before the wake-ups: whoever a commit wakes sees the job settled and counted.
+            t.afterCommit(
+                () -> {
+                  for (JobImpl job : done) {
+                    job.markSettled();
+                    onCommit.accept(job);
+                  }
+                });
             for (String q : queues) {
               ended(t, q);
             }

@@ -138,7 +138,20 @@ public final class ManagedWorker implements Worker {
     this.dispatcher = new Thread(this::dispatch, "gander-dispatch-" + queue.name());
     this.dispatcher.setDaemon(true);
     this.settler =
-        new WorkerSettler(queue.engine(), "gander-settle-" + queue.name(), this::settled);
+        new WorkerSettler(
+            queue.engine(),
+            "gander-settle-" + queue.name(),
+            new WorkerSettler.Listener() {
+              @Override
+              public void committed(JobImpl job) {
+                processed.incrementAndGet();
+              }
+
+              @Override
+              public void settled(JobImpl job, WorkerSettler.Outcome outcome) {
+                ManagedWorker.this.settled(job, outcome);
+              }
+            });
   }
 
   /** The most jobs a worker holds at once, running or claimed ahead. */
@@ -388,9 +401,7 @@ public final class ManagedWorker implements Worker {
    * because the database failed (it runs again after its lease).
    */
   private void settled(JobImpl job, WorkerSettler.Outcome outcome) {
-    if (outcome == WorkerSettler.Outcome.ACKED) {
-      processed.incrementAndGet();
-    } else if (outcome == WorkerSettler.Outcome.LEASE_LOST && !givenBack.contains(job)) {
+    if (outcome == WorkerSettler.Outcome.LEASE_LOST && !givenBack.contains(job)) {
       log.warn("Worker {} lost the lease of job {} before its ack", workerId, job.id);
     } else if (outcome == WorkerSettler.Outcome.FAILED) {
       log.error(

@@ -29,9 +29,12 @@ final class WorkerSettler {
     FAILED
   }
 
-  /** Told of each job once its outcome is known, on the settler's thread. */
-  @FunctionalInterface
+  /** Told of each job, on the settler's thread. */
   interface Listener {
+    /** A job's ack committed; called before the commit wakes anyone waiting for it. */
+    void committed(JobImpl job);
+
+    /** A job's outcome, after the transaction (and its wake-ups). */
     void settled(JobImpl job, Outcome outcome);
   }
 
@@ -115,7 +118,7 @@ final class WorkerSettler {
     }
     boolean[] acked = null;
     try {
-      acked = engine.ackBatch(jobs, results);
+      acked = engine.ackBatch(jobs, results, listener::committed);
     } catch (Throwable e) { // the database failed: the jobs are claimed again after their lease
       log.error("Could not ack a batch of {} job(s)", jobs.size(), e);
     }

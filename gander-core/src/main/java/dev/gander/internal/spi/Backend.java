@@ -1,6 +1,7 @@
 package dev.gander.internal.spi;
 
 import dev.gander.store.Store;
+import java.time.Clock;
 
 /**
  * One open database as the capability logic uses it: transactions, operations per capability, and a
@@ -38,6 +39,19 @@ public interface Backend extends AutoCloseable {
    * @return the store
    */
   Store store();
+
+  /**
+   * The clock the capabilities read "now" from for run times, leases, expiry and sweeps. SQLite
+   * uses the clock the application configured (the system clock unless a test injects one); a
+   * server backend returns the server's time, so that processes on machines whose clocks disagree
+   * agree on when a lease runs out or a delayed job comes due.
+   *
+   * @param requested the clock given to {@code Gander.builder().clock(...)}
+   * @return the clock to use; reading it must not cost a round trip to the database
+   */
+  default Clock clock(Clock requested) {
+    return requested;
+  }
 
   /**
    * A short description for thread names and messages, such as the file name.

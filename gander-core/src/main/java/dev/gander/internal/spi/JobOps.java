@@ -30,6 +30,24 @@ public interface JobOps {
   int SCHEDULED = 2;
 
   /**
+   * How far after "now" a lease may have been granted before {@link #clampLeases} takes it for a
+   * clock that stepped back. Processes that read time a little apart (on PostgreSQL, machines that
+   * each estimate the server's clock to within a round trip) grant leases a few milliseconds into
+   * each other's future; those are not clamped, and do not make a sweep due.
+   */
+  long GRANT_SLACK_MS = 1_000;
+
+  /**
+   * The latest grant time that {@link #clampLeases} leaves alone at {@code now}.
+   *
+   * @param now the caller's time, epoch milliseconds
+   * @return {@code now + GRANT_SLACK_MS}, saturating at {@code Long.MAX_VALUE}
+   */
+  static long latestUnclampedGrant(long now) {
+    return now > Long.MAX_VALUE - GRANT_SLACK_MS ? Long.MAX_VALUE : now + GRANT_SLACK_MS;
+  }
+
+  /**
    * A job to insert.
    *
    * @param queue its queue
@@ -224,8 +242,8 @@ public interface JobOps {
   // --------------------------------------------------------------------------- sweep
 
   /**
-   * Shortens leases granted later than {@code now} (the clock stepped back past them) to one lease
-   * length from now.
+   * Shortens leases granted more than {@link #GRANT_SLACK_MS} later than {@code now} (the clock
+   * stepped back past them) to one lease length from now.
    *
    * @return how many
    */
@@ -247,7 +265,10 @@ public interface JobOps {
    */
   int purgeSucceeded(Tx tx, long now) throws SQLException;
 
-  /** The earliest time at which a sweep has work, {@code Long.MAX_VALUE} for none. */
+  /**
+   * The earliest time at which a sweep has work, {@code Long.MAX_VALUE} for none; {@code now} when
+   * a lease was granted more than {@link #GRANT_SLACK_MS} later than {@code now}.
+   */
   long nextSweepAt(Tx tx, long now) throws SQLException;
 
   // --------------------------------------------------------------------------- reads

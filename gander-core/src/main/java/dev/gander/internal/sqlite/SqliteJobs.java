@@ -407,7 +407,7 @@ public final class SqliteJobs implements JobOps {
   public int clampLeases(Tx tx, long now) throws SQLException {
     PreparedStatement ps = statement(tx, CLAMP_LEASES);
     ps.setLong(1, now);
-    ps.setLong(2, now);
+    ps.setLong(2, JobOps.latestUnclampedGrant(now));
     return ps.executeUpdate();
   }
 
@@ -457,7 +457,7 @@ public final class SqliteJobs implements JobOps {
   @Override
   public long nextSweepAt(Tx tx, long now) throws SQLException {
     long latestGrant = single(tx, LATEST_GRANT);
-    if (latestGrant != Long.MAX_VALUE && latestGrant > now) {
+    if (latestGrant != Long.MAX_VALUE && latestGrant > JobOps.latestUnclampedGrant(now)) {
       return now; // the clock stepped back past a grant: clamp that lease now
     }
     long next = single(tx, MIN_LEASE);

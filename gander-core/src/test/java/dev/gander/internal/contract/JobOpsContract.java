@@ -664,6 +664,20 @@ public abstract class JobOpsContract {
   }
 
   @Test
+  void aGrantWithinTheSlackIsNotAStepBack() {
+    long id = insert(ready(Q, "a"));
+    write((Tx tx) -> jobs.claim(tx, Q, "w", 1, T, T + LEASE, LEASE));
+    // Another process, reading time a little behind the one that granted the lease.
+    long behind = T - JobOps.GRANT_SLACK_MS / 2;
+    assertThat(read((Tx tx) -> jobs.nextSweepAt(tx, behind))).isEqualTo(T + LEASE);
+    assertThat(write((Tx tx) -> jobs.clampLeases(tx, behind))).isZero();
+    assertThat(write((Tx tx) -> jobs.expiredLeases(tx, T + LEASE - 1))).isEmpty();
+    assertThat(write((Tx tx) -> jobs.expiredLeases(tx, T + LEASE)))
+        .extracting(Stale::id)
+        .containsExactly(id);
+  }
+
+  @Test
   void nextSweepAtIsTheEarliestPendingWork() {
     assertThat(read((Tx tx) -> jobs.nextSweepAt(tx, T))).isEqualTo(Long.MAX_VALUE);
     insert(ready(Q, "a"));

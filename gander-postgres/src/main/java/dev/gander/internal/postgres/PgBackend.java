@@ -4,8 +4,17 @@ import com.zaxxer.hikari.HikariConfig;
 import com.zaxxer.hikari.HikariDataSource;
 import dev.gander.GanderException;
 import dev.gander.internal.postgres.PgErrors.Phase;
+import dev.gander.internal.spi.Backend;
+import dev.gander.internal.spi.ChangeNotifier;
+import dev.gander.internal.spi.TxRunner;
+import dev.gander.internal.spi.Waiters;
+import dev.gander.internal.spi.WakeFilter;
+import dev.gander.store.Store;
 import java.sql.Connection;
 import java.sql.SQLException;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.concurrent.atomic.AtomicBoolean;
 import javax.sql.DataSource;
 import org.jspecify.annotations.Nullable;
 import org.postgresql.ds.PGSimpleDataSource;
@@ -13,27 +22,42 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * One Gander database on PostgreSQL, assembled: the connections (a HikariCP pool made from a URL,
- * or the application's data source), the schema migrated, the transaction runner, the job
- * operations and the notifier. Opening starts no thread; the notifier's listening thread starts
- * only when asked.
+ * One Gander database on PostgreSQL, assembled as the SPI's {@link Backend}: the connections (a
+ * HikariCP pool made from a URL, or the application's data source), the schema migrated, the
+ * transaction runner, the job operations, the notifier, the server's clock and the store. Opening
+ * starts no thread; the notifier's listening thread starts with the first consumer, the store's
+ * async threads with its first async call.
  *
- * <p>Thread-safe. {@link #close()} closes the notifier, then the runner (and the pool if Gander
- * made it).
+ * <p>Thread-safe. {@link #close()} stops the store accepting work and lets its async work finish,
+ * closes the notifier, then the runner (and the pool if Gander made it), waiting for transactions
+ * in flight up to the close timeout.
  */
-public final class PgBackend implements AutoCloseable {
+public final class PgBackend implements Backend {
   private static final Logger log = LoggerFactory.getLogger(PgBackend.class);
 
   private final PgSchema schema;
   private final PgTxRunner runner;
   private final PgJobs jobs;
   private final PgNotifier notifier;
+  private final PgServerClock clock;
+  private final PgStore store;
+  private final Duration closeTimeout;
+  private final AtomicBoolean closed = new AtomicBoolean();
+  private boolean notifierHandedOut;
 
-  private PgBackend(PgSchema schema, PgTxRunner runner, PgNotifier notifier) {
+  private PgBackend(
+      PgSchema schema,
+      PgTxRunner runner,
+      PgNotifier notifier,
+      PgServerClock clock,
+      PgConfig config) {
     this.schema = schema;
     this.runner = runner;
     this.jobs = new PgJobs(schema);
     this.notifier = notifier;
+    this.clock = clock;
+    this.closeTimeout = config.closeTimeout();
+    this.store = new PgStore(runner, schema, config.poolSize(), this::close);
   }
 
   /**
@@ -68,6 +92,7 @@ public final class PgBackend implements AutoCloseable {
     }
     try {
       PgErrors errors = new PgErrors(where);
+      PgServerClock clock;
       try (Connection c = connect(dataSource, errors)) {
         if (config.url() == null) {
           where =
@@ -79,14 +104,19 @@ public final class PgBackend implements AutoCloseable {
         }
         try {
           PgMigrations.migrate(c, schema, where);
+          clock = PgServerClock.measure(c);
+          if (!c.getAutoCommit()) {
+            c.rollback(); // the measurement's reads began a transaction; end it before going back
+          }
         } catch (SQLException e) {
           throw errors.translate(e, Phase.RUN);
         }
       } catch (SQLException e) {
         throw errors.translate(e, Phase.CONNECT);
       }
-      PgTxRunner runner = new PgTxRunner(dataSource, pool, where, config.closeTimeout());
-      return new PgBackend(schema, runner, new PgNotifier(schema, listening, schema.name()));
+      PgTxRunner runner = new PgTxRunner(dataSource, pool, where, config.closeTimeout(), clock);
+      return new PgBackend(
+          schema, runner, new PgNotifier(schema, listening, schema.name()), clock, config);
     } catch (RuntimeException | Error e) {
       if (pool != null) {
         pool.close();
@@ -160,13 +190,65 @@ public final class PgBackend implements AutoCloseable {
     return runner;
   }
 
+  @Override
+  public TxRunner transactions() {
+    return runner;
+  }
+
   /**
    * The job operations.
    *
    * @return the operations
    */
+  @Override
   public PgJobs jobs() {
     return jobs;
+  }
+
+  /**
+   * The change notifier of the capabilities: {@code pg_notify} in the writing transaction, this
+   * process's waiters signalled right after the commit, and keys from other processes delivered by
+   * the listening connection once started. One per backend, since the backend listens once.
+   *
+   * @param waiters this process's waiters
+   * @param filter not needed: every notification names its key
+   * @return the notifier, not started
+   * @throws IllegalStateException if asked twice
+   */
+  @Override
+  public synchronized ChangeNotifier notifier(Waiters waiters, WakeFilter filter) {
+    if (notifierHandedOut) {
+      throw new IllegalStateException("The notifier of " + name() + " was already handed out");
+    }
+    notifierHandedOut = true;
+    return new PgChangeNotifier(notifier, waiters);
+  }
+
+  /**
+   * The server's clock: on PostgreSQL every time of the job rules is the server's, whatever clock
+   * was configured, so that machines whose clocks disagree agree on leases and run times.
+   *
+   * @param requested the configured clock, not used
+   * @return the server's clock, read without a round trip
+   */
+  @Override
+  public Clock clock(Clock requested) {
+    return clock;
+  }
+
+  @Override
+  public Store store() {
+    return store;
+  }
+
+  /**
+   * A short name for threads and messages.
+   *
+   * @return {@code postgres:<schema>}
+   */
+  @Override
+  public String name() {
+    return "postgres:" + schema.name();
   }
 
   /**
@@ -178,14 +260,25 @@ public final class PgBackend implements AutoCloseable {
     return notifier;
   }
 
-  /** Closes the notifier, then the runner and Gander's pool. Idempotent. */
+  /**
+   * Stops the store accepting work and lets its async work finish, closes the notifier, then the
+   * runner and Gander's pool, each bounded by the close timeout. Idempotent; an interrupt does not
+   * cut it short and is kept.
+   */
   @Override
   public void close() {
-    try {
-      notifier.close();
-    } finally {
-      runner.close();
+    if (!closed.compareAndSet(false, true)) {
+      return;
     }
-    log.debug("Closed {}", schema.name());
+    try {
+      store.shutdown(closeTimeout.toNanos());
+    } finally {
+      try {
+        notifier.close();
+      } finally {
+        runner.close();
+      }
+    }
+    log.debug("Closed {}", name());
   }
 }

@@ -213,6 +213,26 @@ final class PgErrors {
     }
   }
 
+  /**
+   * Translates a failure of a read, which runs in a {@code READ ONLY} transaction: a statement that
+   * tried to write there is the caller's mistake, not a standby server's refusal.
+   *
+   * @param e the failure
+   * @return the exception to throw
+   */
+  GanderException translateRead(SQLException e) {
+    if ("25006".equals(state(e))) {
+      return new ReadOnlyDatabaseException(
+          "A read on "
+              + where
+              + " runs in a read-only transaction and cannot write ("
+              + e.getMessage()
+              + "): use write(...) for work that changes data.",
+          withState(e));
+    }
+    return translate(e, Phase.RUN);
+  }
+
   private GanderException connectionFailure(
       SQLException e, String state, Phase phase, @Nullable String server) {
     switch (phase) {

@@ -459,7 +459,7 @@ public final class PgJobs implements JobOps {
   public int clampLeases(Tx tx, long now) throws SQLException {
     try (PreparedStatement ps = tx.connection().prepareStatement(clampLeases)) {
       ps.setLong(1, now);
-      ps.setLong(2, now);
+      ps.setLong(2, JobOps.latestUnclampedGrant(now));
       return ps.executeUpdate();
     }
   }
@@ -529,7 +529,7 @@ public final class PgJobs implements JobOps {
         ResultSet rs = ps.executeQuery()) {
       rs.next();
       long latestGrant = time(rs, 4);
-      if (latestGrant != Long.MAX_VALUE && latestGrant > now) {
+      if (latestGrant != Long.MAX_VALUE && latestGrant > JobOps.latestUnclampedGrant(now)) {
         return now; // the clock stepped back past a grant: clamp that lease now
       }
       return Math.min(time(rs, 1), Math.min(time(rs, 2), time(rs, 3)));

@@ -30,8 +30,9 @@ import org.slf4j.LoggerFactory;
  * decoded key to the callback. When that connection breaks (server restart, {@code
  * pg_terminate_backend}, network), the thread reconnects with a backoff from 50 ms doubling to 5 s,
  * and once listening again calls the re-check callback: notifications sent while nobody listened
- * are gone, so every waiter must look again. Idle, the thread wakes every 250 ms to see whether it
- * was closed, and every 15 s runs {@code SELECT 1} so a connection that died silently is noticed.
+ * are gone, so every waiter must look again (as at the first {@code LISTEN}: a waiter may have
+ * looked just before it). Idle, the thread wakes every 250 ms to see whether it was closed, and
+ * every 15 s runs {@code SELECT 1} so a connection that died silently is noticed.
  *
  * <p>Callbacks run on the listening thread, one at a time; they must be quick (signal waiters,
  * nothing more). One that throws is logged and listening goes on. Thread-safe; {@link #close()}
@@ -168,8 +169,8 @@ public final class PgNotifier implements AutoCloseable {
    * Starts listening. Once only.
    *
    * @param onWake called with each key received
-   * @param onRecheck called after listening resumed on a new connection, and for a key this version
-   *     cannot read: waiters must re-check everything
+   * @param onRecheck called once listening has begun, again after it resumed on a new connection,
+   *     and for a key this version cannot read: waiters must re-check everything
    * @throws IllegalStateException if already listening, or closed
    */
   public void listen(Consumer<WakeKey> onWake, Runnable onRecheck) {
@@ -187,6 +188,15 @@ public final class PgNotifier implements AutoCloseable {
       thread = t;
       t.start();
     }
+  }
+
+  /**
+   * Whether {@link #close()} was called.
+   *
+   * @return {@code true} once closed
+   */
+  public boolean isClosed() {
+    return closed;
   }
 
   /**
@@ -234,11 +244,13 @@ public final class PgNotifier implements AutoCloseable {
           st.execute("LISTEN \"" + schema.channel() + "\"");
         }
         PGConnection pg = c.unwrap(PGConnection.class);
-        setListening(true);
         if (missedSome) {
           log.info("Listening for wake-ups of {} again; waiters re-check", name);
-          call(onRecheck);
         }
+        // From here on nothing committed is missed; what committed before (while disconnected, or
+        // before the first LISTEN, after a waiter had looked) was not heard: everyone looks again.
+        call(onRecheck);
+        setListening(true);
         backoff = FIRST_BACKOFF_MS;
         missedSome = false;
         receive(c, pg, onWake, onRecheck);

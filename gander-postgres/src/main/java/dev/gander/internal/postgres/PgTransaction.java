@@ -1,11 +1,7 @@
 package dev.gander.internal.postgres;
 
 import dev.gander.store.Transaction;
-import java.lang.reflect.InvocationTargetException;
-import java.lang.reflect.Proxy;
 import java.sql.Connection;
-import java.sql.SQLException;
-import java.util.Set;
 
 /**
  * The {@link Transaction} a caller's {@code inTransaction} work receives on PostgreSQL: its
@@ -13,26 +9,22 @@ import java.util.Set;
  * one PostgreSQL transaction. Valid only on the thread that runs the work and only while it runs.
  */
 final class PgTransaction implements Transaction {
-  /** Calls that would end or reconfigure the transaction behind Gander's back. */
-  private static final Set<String> REFUSED =
-      Set.of("commit", "setAutoCommit", "close", "abort", "setTransactionIsolation", "setReadOnly");
-
   private final PgTxRunner runner;
   private final PgTx tx;
-  private final Connection guarded;
+  private final PgGuardedConnection guarded;
   private final Thread owner = Thread.currentThread();
   private boolean open = true;
 
   PgTransaction(PgTxRunner runner, PgTx tx) {
     this.runner = runner;
     this.tx = tx;
-    this.guarded = guard(tx.connection());
+    this.guarded = PgGuardedConnection.of(tx.connection());
   }
 
   @Override
   public Connection connection() {
     check();
-    return guarded;
+    return guarded.connection();
   }
 
   /** The runner this transaction belongs to. */
@@ -50,8 +42,12 @@ final class PgTransaction implements Transaction {
     return tx;
   }
 
+  /** Ends the transaction's use: closes the statements its function left open. Idempotent. */
   void end() {
-    open = false;
+    if (open) {
+      open = false;
+      guarded.closeStatements();
+    }
   }
 
   private void check() {
@@ -65,35 +61,5 @@ final class PgTransaction implements Transaction {
               + owner.getName()
               + ")");
     }
-  }
-
-  /**
-   * A view of the connection that refuses {@code commit}, {@code rollback()}, {@code
-   * setAutoCommit}, {@code close} and the like: the transaction ends when the work returns (commit)
-   * or throws (rollback). Savepoints stay allowed.
-   */
-  private static Connection guard(Connection target) {
-    return (Connection)
-        Proxy.newProxyInstance(
-            Connection.class.getClassLoader(),
-            new Class<?>[] {Connection.class},
-            (proxy, method, args) -> {
-              String name = method.getName();
-              boolean refused =
-                  REFUSED.contains(name)
-                      || (name.equals("rollback") && (args == null || args.length == 0));
-              if (refused) {
-                throw new SQLException(
-                    "Connection."
-                        + name
-                        + "() is not allowed inside a Gander transaction: Gander commits when"
-                        + " your function returns and rolls back when it throws.");
-              }
-              try {
-                return method.invoke(target, args);
-              } catch (InvocationTargetException e) {
-                throw e.getCause();
-              }
-            });
   }
 }

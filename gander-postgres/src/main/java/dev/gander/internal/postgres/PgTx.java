@@ -1,15 +1,20 @@
 package dev.gander.internal.postgres;
 
 import dev.gander.internal.spi.Tx;
+import dev.gander.internal.spi.WakeKey;
 import java.sql.Connection;
+import java.sql.SQLException;
 import java.util.ArrayList;
+import java.util.LinkedHashSet;
 import java.util.List;
+import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * One PostgreSQL transaction on a connection borrowed from the pool, and the hooks to run once it
- * commits. Used by the one thread that runs its work, so it needs no locking.
+ * One PostgreSQL transaction on a connection borrowed from the pool, the wake-up keys to notify
+ * when it commits, and the hooks to run once it has. Used by the one thread that runs its work, so
+ * it needs no locking.
  */
 final class PgTx implements Tx {
   private static final Logger log = LoggerFactory.getLogger(PgTx.class);
@@ -17,6 +22,8 @@ final class PgTx implements Tx {
   private final Connection connection;
   private final boolean write;
   private final List<Runnable> hooks = new ArrayList<>(2);
+  private final List<WakeKey> notifications = new ArrayList<>(2);
+  private @Nullable PgNotifier notifier;
 
   /**
    * Creates the transaction's view.
@@ -51,14 +58,44 @@ final class PgTx implements Tx {
     hooks.add(hook);
   }
 
-  /** A mark to drop hooks back to, taken before a nested write. */
-  int hookMark() {
-    return hooks.size();
+  /**
+   * Notifies {@code key} on this transaction's channel just before it commits, with every other key
+   * of the transaction in one statement: one round trip per transaction, however many keys.
+   *
+   * @param key what may have changed
+   * @param sender the notifier that sends it
+   */
+  void notifyAtCommit(WakeKey key, PgNotifier sender) {
+    if (!write) {
+      throw new IllegalStateException("a notification in a read: nothing commits there");
+    }
+    notifier = sender;
+    notifications.add(key);
   }
 
-  /** Drops the hooks a nested write registered before it rolled back to its savepoint. */
-  void dropHooksFrom(int mark) {
-    hooks.subList(mark, hooks.size()).clear();
+  /**
+   * Sends the notifications collected, inside the transaction; the runner calls it right before the
+   * commit, which delivers them (never if the transaction then rolls back).
+   *
+   * @throws SQLException if the statement fails
+   */
+  void sendNotifications() throws SQLException {
+    PgNotifier n = notifier;
+    if (n != null && !notifications.isEmpty()) {
+      n.send(this, new LinkedHashSet<>(notifications));
+      notifications.clear();
+    }
+  }
+
+  /** A mark to drop hooks and notifications back to, taken before a nested write. */
+  long hookMark() {
+    return ((long) hooks.size() << 32) | notifications.size();
+  }
+
+  /** Drops the hooks and notifications of a nested write that rolled back to its savepoint. */
+  void dropHooksFrom(long mark) {
+    hooks.subList((int) (mark >>> 32), hooks.size()).clear();
+    notifications.subList((int) mark, notifications.size()).clear();
   }
 
   /** Runs the hooks, after the commit. One that throws is logged and the others still run. */

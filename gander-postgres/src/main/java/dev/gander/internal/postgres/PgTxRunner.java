@@ -1,5 +1,7 @@
 package dev.gander.internal.postgres;
 
+import com.zaxxer.hikari.HikariDataSource;
+import com.zaxxer.hikari.HikariPoolMXBean;
 import dev.gander.GanderClosedException;
 import dev.gander.internal.postgres.PgErrors.Phase;
 import dev.gander.internal.spi.Tx;
@@ -7,6 +9,7 @@ import dev.gander.internal.spi.TxRunner;
 import dev.gander.internal.spi.TxWork;
 import dev.gander.store.Transaction;
 import dev.gander.store.TransactionalCallable;
+import dev.gander.store.TxOutcome;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
@@ -42,13 +45,11 @@ public final class PgTxRunner implements TxRunner, AutoCloseable {
   /** Runs of one rerunnable write before its failure is reported. */
   static final int MAX_ATTEMPTS = 5;
 
-  private static final String SERVER_NOW =
-      "SELECT (extract(epoch from clock_timestamp()) * 1000)::bigint";
-
   private final DataSource dataSource;
-  private final @Nullable AutoCloseable ownedPool;
+  private final @Nullable HikariDataSource ownedPool;
   private final PgErrors errors;
   private final Duration closeTimeout;
+  private final @Nullable PgServerClock clock;
   private final Object lock = new Object();
   private int inFlight;
   private volatile boolean closed;
@@ -57,32 +58,37 @@ public final class PgTxRunner implements TxRunner, AutoCloseable {
    * Creates a runner.
    *
    * @param dataSource where connections come from
-   * @param ownedPool the pool to close with this runner, when Gander made it; {@code null} when the
-   *     data source is the application's
+   * @param ownedPool the pool to close with this runner (and to clear of connections that may be
+   *     dead after one was found broken), when Gander made it; {@code null} when the data source is
+   *     the application's
    * @param where the database, for messages, without credentials
    * @param closeTimeout how long {@link #close()} waits for work in flight
+   * @param clock the server's clock, measured again now and then on a connection a transaction has
+   *     just borrowed; {@code null} for none
    */
   public PgTxRunner(
       DataSource dataSource,
-      @Nullable AutoCloseable ownedPool,
+      @Nullable HikariDataSource ownedPool,
       String where,
-      Duration closeTimeout) {
+      Duration closeTimeout,
+      @Nullable PgServerClock clock) {
     this.dataSource = Objects.requireNonNull(dataSource, "dataSource");
     this.ownedPool = ownedPool;
     this.errors = new PgErrors(where);
     this.closeTimeout = closeTimeout;
+    this.clock = clock;
   }
 
   /**
-   * The server's clock, in epoch milliseconds: on PostgreSQL, leases, delays and sweeps use it, so
-   * that machines whose clocks disagree never steal a live lease or run a job early.
+   * The server's clock, in epoch milliseconds, read with a round trip: what {@link PgServerClock}
+   * estimates without one (on PostgreSQL, leases, delays and sweeps use the server's time).
    *
    * @param tx a transaction of this backend
    * @return the server's current time ({@code clock_timestamp()}, not the transaction's start)
    * @throws SQLException if the query fails
    */
   public static long serverNowMillis(Tx tx) throws SQLException {
-    try (PreparedStatement ps = tx.connection().prepareStatement(SERVER_NOW);
+    try (PreparedStatement ps = tx.connection().prepareStatement(PgServerClock.SERVER_NOW);
         ResultSet rs = ps.executeQuery()) {
       rs.next();
       return rs.getLong(1);
@@ -103,11 +109,14 @@ public final class PgTxRunner implements TxRunner, AutoCloseable {
         T value;
         try {
           restore = begin(c);
+          resyncClockIfDue(c);
           value = work.run(tx);
+          tx.sendNotifications();
           phase = Phase.COMMIT;
           c.commit();
         } catch (SQLException e) {
           rollbackQuietly(c);
+          evictIfLost(e);
           if (attempt < MAX_ATTEMPTS && rerunnable(e, phase)) {
             log.debug("Running a write again (attempt {}) after: {}", attempt + 1, e.toString());
             pause(attempt, e, phase);
@@ -138,7 +147,7 @@ public final class PgTxRunner implements TxRunner, AutoCloseable {
     }
     PgTx tx = ((PgTransaction) caller).tx();
     Connection c = tx.connection();
-    int mark = tx.hookMark();
+    long mark = tx.hookMark();
     Savepoint savepoint;
     try {
       savepoint = c.setSavepoint();
@@ -173,6 +182,21 @@ public final class PgTxRunner implements TxRunner, AutoCloseable {
    * @throws GanderClosedException if the runner is closed
    */
   public <T extends @Nullable Object> T inTransaction(TransactionalCallable<T> work) {
+    return inTransactionFlow(t -> TxOutcome.commit(work.call(t)));
+  }
+
+  /**
+   * Like {@link #inTransaction}, but the work decides whether its writes are kept: the transaction
+   * commits for {@link TxOutcome#commit} and rolls back for {@link TxOutcome#rollback}, and the
+   * outcome's value is returned either way. After-commit hooks run only on commit.
+   *
+   * @param work the caller's work
+   * @param <T> its value's type
+   * @return the outcome's value, after the commit or the rollback
+   * @throws GanderClosedException if the runner is closed
+   */
+  public <T extends @Nullable Object> T inTransactionFlow(
+      TransactionalCallable<TxOutcome<T>> work) {
     enter();
     try {
       Connection c = borrow();
@@ -180,14 +204,21 @@ public final class PgTxRunner implements TxRunner, AutoCloseable {
       Phase phase = Phase.RUN;
       PgTx tx = new PgTx(c, true);
       PgTransaction transaction = null;
-      T value;
+      TxOutcome<T> outcome;
       try {
         restore = begin(c);
+        // No clock measurement here: the caller's first statement may be SET TRANSACTION, which
+        // must come before any query. Gander's own writes and reads measure often enough.
         transaction = new PgTransaction(this, tx);
-        value = work.call(transaction);
+        outcome = work.call(transaction);
         transaction.end();
-        phase = Phase.COMMIT;
-        c.commit();
+        if (outcome.commit()) {
+          tx.sendNotifications();
+          phase = Phase.COMMIT;
+          c.commit();
+        } else {
+          c.rollback();
+        }
       } catch (SQLException e) {
         rollbackQuietly(c);
         throw errors.translate(e, phase);
@@ -200,8 +231,10 @@ public final class PgTxRunner implements TxRunner, AutoCloseable {
         }
         giveBack(c, restore);
       }
-      tx.runHooks();
-      return value;
+      if (outcome.commit()) {
+        tx.runHooks();
+      }
+      return outcome.value();
     } finally {
       exit();
     }
@@ -211,6 +244,24 @@ public final class PgTxRunner implements TxRunner, AutoCloseable {
 
   @Override
   public <T extends @Nullable Object> T runRead(TxWork<T> work) {
+    return read(work, MAX_ATTEMPTS);
+  }
+
+  /**
+   * Runs the application's read ({@code Store.read}) in one read-only snapshot, once: its function
+   * may do more than read the database, so it is never run again after a conflict or a broken
+   * connection.
+   *
+   * @param work the work
+   * @param <T> its value's type
+   * @return its value
+   * @throws dev.gander.ReadOnlyDatabaseException if the work tried to write
+   */
+  public <T extends @Nullable Object> T readOnce(TxWork<T> work) {
+    return read(work, 1);
+  }
+
+  private <T extends @Nullable Object> T read(TxWork<T> work, int maxAttempts) {
     enter();
     try {
       for (int attempt = 1; ; attempt++) {
@@ -221,17 +272,19 @@ public final class PgTxRunner implements TxRunner, AutoCloseable {
           try (Statement st = c.createStatement()) {
             st.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY");
           }
+          resyncClockIfDue(c);
           T value = work.run(new PgTx(c, false));
           c.commit();
           return value;
         } catch (SQLException e) {
           rollbackQuietly(c);
+          evictIfLost(e);
           // A read changes nothing: whenever its connection broke, it can run again.
-          if (attempt < MAX_ATTEMPTS && (PgErrors.isConflict(e) || isLost(e))) {
+          if (attempt < maxAttempts && (PgErrors.isConflict(e) || isLost(e))) {
             pause(attempt, e, Phase.RUN);
             continue;
           }
-          throw errors.translate(e, Phase.RUN);
+          throw errors.translateRead(e);
         } catch (RuntimeException | Error e) {
           rollbackQuietly(c);
           throw e;
@@ -241,6 +294,17 @@ public final class PgTxRunner implements TxRunner, AutoCloseable {
       }
     } finally {
       exit();
+    }
+  }
+
+  /**
+   * Measures the server's clock again when due, on a connection just borrowed for a transaction:
+   * one more statement every few seconds, on a connection that is held anyway.
+   */
+  private void resyncClockIfDue(Connection c) throws SQLException {
+    PgServerClock sc = clock;
+    if (sc != null && sc.due()) {
+      sc.resync(c);
     }
   }
 
@@ -301,7 +365,7 @@ public final class PgTxRunner implements TxRunner, AutoCloseable {
     if (ownedPool != null) {
       try {
         ownedPool.close();
-      } catch (Exception e) {
+      } catch (RuntimeException e) {
         log.warn("Closing the connection pool of {} failed", errors.where(), e);
       }
     }
@@ -387,6 +451,23 @@ public final class PgTxRunner implements TxRunner, AutoCloseable {
    */
   private static boolean rerunnable(SQLException e, Phase phase) {
     return PgErrors.isConflict(e) || (phase == Phase.RUN && isLost(e));
+  }
+
+  /**
+   * After a connection broke in use, the pool's idle connections may be just as dead (the server
+   * restarted, or killed every session): HikariCP checks a connection on borrow only after it has
+   * been idle for half a second, so a burst of retries could be handed one dead connection after
+   * another. Gander's own pool is told to replace its idle connections (soft eviction: those in use
+   * are replaced when they come back). An application's pool is left to its own policy.
+   */
+  private void evictIfLost(SQLException e) {
+    HikariDataSource pool = ownedPool;
+    if (pool != null && isLost(e)) {
+      HikariPoolMXBean bean = pool.getHikariPoolMXBean();
+      if (bean != null) {
+        bean.softEvictConnections();
+      }
+    }
   }
 
   /** A connection that broke in use, not one that could not be made. */

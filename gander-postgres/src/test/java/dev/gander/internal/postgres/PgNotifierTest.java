@@ -51,6 +51,9 @@ class PgNotifierTest {
     notifier = new PgNotifier(SCHEMA, PgTestServer::connect, SCHEMA.name());
     notifier.listen(woken::add, () -> rechecks.add("recheck"));
     assertThat(notifier.awaitListening(Duration.ofSeconds(10))).isTrue();
+    // Listening begins with a re-check: a waiter may have looked just before the LISTEN.
+    assertThat(rechecks.poll()).as("re-check once listening").isEqualTo("recheck");
+    assertThat(rechecks).isEmpty();
   }
 
   @AfterEach

@@ -2,6 +2,7 @@ package dev.gander.internal.postgres;
 
 import static org.junit.jupiter.api.Assertions.fail;
 
+import dev.gander.Gander;
 import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.SQLException;
@@ -20,11 +21,11 @@ import org.junit.jupiter.api.Assumptions;
  * #require()} before opening anything. Each test class works in a schema of its own, made by {@link
  * #freshSchema} and dropped by {@link #dropSchema}.
  */
-final class PgTestServer {
-  static final String DEFAULT_URL = "jdbc:postgresql://127.0.0.1:5432/test?user=postgres";
+public final class PgTestServer {
+  public static final String DEFAULT_URL = "jdbc:postgresql://127.0.0.1:5432/test?user=postgres";
 
   /** The URL of the server under test. */
-  static final String URL = url();
+  public static final String URL = url();
 
   private static volatile String unavailable;
   private static volatile boolean checked;
@@ -41,7 +42,7 @@ final class PgTestServer {
    *
    * @return the line to report, or {@code null} when it answers
    */
-  static String unavailable() {
+  public static String unavailable() {
     if (!checked) {
       synchronized (PgTestServer.class) {
         if (!checked) {
@@ -65,12 +66,12 @@ final class PgTestServer {
   }
 
   /** Whether PostgreSQL tests must run (CI), failing rather than skipping without a server. */
-  static boolean mustRun() {
+  public static boolean mustRun() {
     return "true".equalsIgnoreCase(System.getenv("CI"));
   }
 
   /** The server's URL without credentials. */
-  static String where() {
+  public static String where() {
     return PgBackend.withoutCredentials(URL);
   }
 
@@ -78,7 +79,7 @@ final class PgTestServer {
    * Fails the calling test under {@code CI=true} when no server answers, and skips it otherwise
    * (classes marked {@link RequiresPostgres} are skipped before they start).
    */
-  static void require() {
+  public static void require() {
     String line = unavailable();
     if (line == null) {
       return;
@@ -94,7 +95,7 @@ final class PgTestServer {
    *
    * @return the connection
    */
-  static Connection connect() throws SQLException {
+  public static Connection connect() throws SQLException {
     return connect(10);
   }
 
@@ -111,7 +112,7 @@ final class PgTestServer {
    * @param testClass the test class
    * @return the schema
    */
-  static PgSchema freshSchema(Class<?> testClass) {
+  public static PgSchema freshSchema(Class<?> testClass) {
     String base = testClass.getSimpleName().toLowerCase(Locale.ROOT).replaceAll("[^a-z0-9]", "");
     if (base.length() > 30) {
       base = base.substring(0, 30);
@@ -125,7 +126,7 @@ final class PgTestServer {
    *
    * @param schema the schema
    */
-  static void dropSchema(PgSchema schema) throws SQLException {
+  public static void dropSchema(PgSchema schema) throws SQLException {
     if (unavailable != null || !checked) {
       return;
     }
@@ -136,12 +137,22 @@ final class PgTestServer {
   }
 
   /**
+   * Opens a Gander on the server under test through the public API.
+   *
+   * @param schema its schema
+   * @return the open Gander
+   */
+  public static Gander gander(PgSchema schema) {
+    return Gander.builder().postgres(URL).schema(schema.name()).open();
+  }
+
+  /**
    * Opens a backend on the server under test with a small pool.
    *
    * @param schema its schema
    * @return the backend
    */
-  static PgBackend open(PgSchema schema) {
+  public static PgBackend open(PgSchema schema) {
     return PgBackend.open(PgConfig.url(URL).withSchema(schema.name()).withPoolSize(4));
   }
 }

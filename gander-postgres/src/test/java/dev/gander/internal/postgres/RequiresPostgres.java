@@ -17,9 +17,9 @@ import org.junit.jupiter.api.extension.ExtensionContext;
 @Target(ElementType.TYPE)
 @Retention(RetentionPolicy.RUNTIME)
 @ExtendWith(RequiresPostgres.Condition.class)
-@interface RequiresPostgres {
+public @interface RequiresPostgres {
   /** Decides before any of the class's code runs. */
-  final class Condition implements ExecutionCondition {
+  public final class Condition implements ExecutionCondition {
     @Override
     public ConditionEvaluationResult evaluateExecutionCondition(ExtensionContext context) {
       String why = PgTestServer.unavailable();

@@ -1,4 +1,4 @@
-package dev.gander.queue;
+package dev.gander.internal.contract;
 
 import java.io.BufferedReader;
 import java.io.IOException;
@@ -15,18 +15,33 @@ import java.util.concurrent.TimeUnit;
 
 /**
  * A child JVM running a test {@code main} on the test class path: its stdout lines are collected by
- * a thread, its stderr goes to a file shown in failure messages.
+ * a thread, its stderr goes to a file shown in failure messages. For the multi-process tests of
+ * every backend.
  */
-final class Jvm implements AutoCloseable {
-  static final String EOF = "<eof>";
+public final class Jvm implements AutoCloseable {
+  /** What {@link #next} returns once the child's stdout has ended. */
+  public static final String EOF = "<eof>";
 
-  final String name;
-  final Process process;
+  /** The child's name, for messages and its stderr file. */
+  public final String name;
+
+  /** The child process. */
+  public final Process process;
+
   private final Path stderr;
   private final BlockingQueue<String> lines = new LinkedBlockingQueue<>();
   private final List<String> seen = new ArrayList<>();
 
-  Jvm(String name, Path dir, Class<?> main, String... args) throws IOException {
+  /**
+   * Starts a child.
+   *
+   * @param name its name
+   * @param dir where its stderr file goes
+   * @param main the class whose {@code main} it runs
+   * @param args the arguments
+   * @throws IOException if it cannot start
+   */
+  public Jvm(String name, Path dir, Class<?> main, String... args) throws IOException {
     this.name = name;
     this.stderr = dir.resolve(name + ".err");
     List<String> command = new ArrayList<>();
@@ -58,7 +73,7 @@ final class Jvm implements AutoCloseable {
   }
 
   /** The next stdout line, or {@link #EOF}; fails the test if none comes within the timeout. */
-  String next(long seconds) throws InterruptedException {
+  public String next(long seconds) throws InterruptedException {
     String line = lines.poll(seconds, TimeUnit.SECONDS);
     if (line == null) {
       throw new AssertionError(name + " printed nothing for " + seconds + " s; " + describe());
@@ -68,19 +83,19 @@ final class Jvm implements AutoCloseable {
   }
 
   /** Every line printed so far, without waiting. */
-  List<String> drain() {
+  public List<String> drain() {
     lines.drainTo(seen);
     return seen;
   }
 
-  void send(String line) throws IOException {
+  public void send(String line) throws IOException {
     OutputStream in = process.getOutputStream();
     in.write((line + "\n").getBytes(StandardCharsets.UTF_8));
     in.flush();
   }
 
   /** Closes the child's stdin (the children stop on it) and waits for a clean exit. */
-  int stop(long seconds) throws Exception {
+  public int stop(long seconds) throws Exception {
     process.getOutputStream().close();
     if (!process.waitFor(seconds, TimeUnit.SECONDS)) {
       throw new AssertionError(name + " did not exit within " + seconds + " s; " + describe());
@@ -88,7 +103,7 @@ final class Jvm implements AutoCloseable {
     return process.exitValue();
   }
 
-  String describe() {
+  public String describe() {
     try {
       return name + " stderr:\n" + (Files.exists(stderr) ? Files.readString(stderr) : "");
     } catch (IOException e) {
