@@ -172,7 +172,7 @@ final class DemoCommand implements Callable<Integer> {
       for (DeadLetter d : emails.deadLetters(10)) {
         out.printf(
             "Dead letter: job %s after %d attempt(s), reason %s: %s%n",
-            d.id(), d.attempts(), d.reason(), d.lastError().orElse(""));
+            d.id(), d.attempts(), d.reason(), firstLine(d.lastError().orElse("")));
       }
     }
     out.println();
@@ -238,5 +238,11 @@ final class DemoCommand implements Callable<Integer> {
         out.println();
       }
     }
+  }
+
+  /** The first line of a stored error: the exception and its message, not its stack trace. */
+  private static String firstLine(String error) {
+    int nl = error.indexOf('\n');
+    return nl < 0 ? error : error.substring(0, nl);
   }
 }

@@ -48,7 +48,9 @@ class GanderCliTest {
         .contains("Result of job 301: sent to ceo@example.com")
         .contains("Queue now: 0 ready, 0 scheduled, 0 running, 1 dead")
         .containsPattern(
-            "Dead letter: job 13 after 1 attempt\\(s\\), reason failed: .*does not exist");
+            "Dead letter: job 13 after 1 attempt\\(s\\), reason failed: .*does not exist")
+        .as("the demo shows errors, not stack traces")
+        .doesNotContain("\tat ");
   }
 
   @Test
