@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.gander.Gander;
+import dev.gander.internal.contract.Blocked;
 import dev.gander.internal.postgres.PgSchema;
 import dev.gander.internal.postgres.PgTestServer;
 import dev.gander.internal.postgres.RequiresPostgres;
@@ -124,8 +125,8 @@ class PostgresWakeTest {
       assertThat(awaitOne("gander-listen-" + SCHEMA.name())).isNotEqualTo(pid);
 
       // And listening goes on: the next enqueue wakes the next wait.
-      Future<Optional<Job>> again = pool.submit(() -> q.poll("waiter", Duration.ofSeconds(90)));
-      Thread.sleep(200); // most likely blocked by now; correct either way
+      Future<Optional<Job>> again =
+          Blocked.submit(pool, () -> q.poll("waiter", Duration.ofSeconds(90)));
       JobId next = producer.queue(q.name()).enqueue("after the reconnect");
       Job second = again.get(60, TimeUnit.SECONDS).orElseThrow();
       assertThat(second.id()).isEqualTo(next);

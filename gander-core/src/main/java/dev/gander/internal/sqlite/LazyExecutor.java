@@ -1,13 +1,12 @@
 package dev.gander.internal.sqlite;
 
 import dev.gander.internal.Uninterruptibly;
+import dev.gander.internal.spi.DaemonPools;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executor;
-import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicInteger;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -17,7 +16,6 @@ import org.jspecify.annotations.Nullable;
 final class LazyExecutor implements Executor {
   private final String prefix;
   private final int threads;
-  private final AtomicInteger counter = new AtomicInteger();
 
   /** Every thread made, so that shutdown can wait for them to end, not just to finish work. */
   private final Set<Thread> made = ConcurrentHashMap.newKeySet();
@@ -45,20 +43,7 @@ final class LazyExecutor implements Executor {
   private void submit(Runnable command) {
     ThreadPoolExecutor p = pool;
     if (p == null) {
-      p =
-          new ThreadPoolExecutor(
-              threads,
-              threads,
-              30,
-              TimeUnit.SECONDS,
-              new LinkedBlockingQueue<>(),
-              r -> {
-                Thread t = new Thread(r, prefix + "-" + counter.incrementAndGet());
-                t.setDaemon(true);
-                made.add(t);
-                return t;
-              });
-      p.allowCoreThreadTimeOut(true);
+      p = DaemonPools.idling(prefix, threads, made);
       pool = p;
     }
     p.execute(command);

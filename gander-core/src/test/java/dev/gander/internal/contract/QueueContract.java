@@ -490,9 +490,7 @@ public abstract class QueueContract {
       Queue there = other.queue(q.name());
       for (int round = 0; round < 3; round++) {
         Future<Optional<Job>> polled =
-            pool.submit(() -> there.poll("there", Duration.ofSeconds(60)));
-        // Most likely blocked by now; correct either way (a job enqueued first is claimed at once).
-        Thread.sleep(200);
+            Blocked.submit(pool, () -> there.poll("there", Duration.ofSeconds(60)));
         long start = System.nanoTime();
         JobId id = q.enqueue(new Item("round", round));
         Job job = polled.get(60, TimeUnit.SECONDS).orElseThrow();

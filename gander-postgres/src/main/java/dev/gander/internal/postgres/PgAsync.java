@@ -1,14 +1,13 @@
 package dev.gander.internal.postgres;
 
+import dev.gander.internal.spi.DaemonPools;
 import java.util.List;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Supplier;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
@@ -32,7 +31,6 @@ final class PgAsync {
   private final String prefix;
   private final int threads;
   private final Supplier<? extends RuntimeException> closed;
-  private final AtomicInteger counter = new AtomicInteger();
   private final Set<Thread> made = ConcurrentHashMap.newKeySet();
   private @Nullable ThreadPoolExecutor pool;
   private boolean shutdown;
@@ -98,20 +96,7 @@ final class PgAsync {
   private ThreadPoolExecutor executor() {
     ThreadPoolExecutor p = pool;
     if (p == null) {
-      p =
-          new ThreadPoolExecutor(
-              threads,
-              threads,
-              30,
-              TimeUnit.SECONDS,
-              new LinkedBlockingQueue<>(),
-              r -> {
-                Thread t = new Thread(r, prefix + "-" + counter.incrementAndGet());
-                t.setDaemon(true);
-                made.add(t);
-                return t;
-              });
-      p.allowCoreThreadTimeOut(true);
+      p = DaemonPools.idling(prefix, threads, made);
       pool = p;
     }
     return p;
