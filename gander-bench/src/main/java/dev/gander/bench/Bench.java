@@ -37,11 +37,16 @@ public final class Bench {
         case "wake":
           QueueScenario.runWake(new Table("wake: blocked poll to job, in-process and across"));
           break;
+        case "process":
+          QueueScenario.runProcess(
+              new Table("process: managed workers against claim(128) + ackAll, same run"));
+          break;
         case "commits":
           CommitScenario.run(new Table("commits: latency of single-row commits"));
           break;
         default:
-          System.err.println("unknown scenario '" + name + "'; known: store, queue, wake, commits");
+          System.err.println(
+              "unknown scenario '" + name + "'; known: store, queue, wake, process, commits");
           System.exit(2);
       }
     }

@@ -185,6 +185,34 @@ final class QueueScenario {
     table.text("heap retained with 1M queued jobs", mib(heap), "-", "-");
   }
 
+  /**
+   * Managed workers against the batched claim loop they are measured by, alone: {@code java -jar
+   * gander-bench.jar process}. Three rounds each, interleaved, so that both see the same machine.
+   */
+  static void runProcess(Bench.Table table) throws Exception {
+    Path dir = Files.createTempDirectory("gander-bench-process-");
+    double bestBatched = 0;
+    double bestManaged = 0;
+    for (int round = 0; round < 3; round++) {
+      try (Gander g = Gander.open(dir.resolve("batched-" + round + ".db"))) {
+        Queue q = g.queue("bench");
+        fill(q, 250_000);
+        threads(8, 50_000, (t, n) -> claimLoop(q, "w" + t, 128, n));
+        bestBatched =
+            Math.max(bestBatched, threads(8, 200_000, (t, n) -> claimLoop(q, "w" + t, 128, n)));
+      }
+      try (Gander g = Gander.open(dir.resolve("managed-" + round + ".db"))) {
+        Queue q = g.queue("bench");
+        fill(q, 230_000);
+        processed(q, 20_000);
+        bestManaged = Math.max(bestManaged, processed(q, 200_000));
+      }
+    }
+    table.row("claim(128) + ackAll, 8 workers (best of 3)", bestBatched, bestBatched, "jobs/s");
+    table.row(
+        "process(), 8 threads, empty handler (best of 3)", bestManaged, bestBatched, "jobs/s");
+  }
+
   /** The wake-up figures alone: {@code java -jar gander-bench.jar wake}. */
   static void runWake(Bench.Table table) throws Exception {
     wake(table, Files.createTempDirectory("gander-bench-wake-"));

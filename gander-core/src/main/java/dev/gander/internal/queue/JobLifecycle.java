@@ -123,43 +123,65 @@ public final class JobLifecycle {
   private List<EnqueueResult> insert(Tx t, String queue, List<NewJob> jobs) throws SQLException {
     long now = clock.millis();
     List<EnqueueResult> ids = new ArrayList<>(jobs.size());
-    boolean inserted = false;
+    // Runs of jobs without a unique key go in one call; a keyed job on its own, in order, so that
+    // ids follow the order given.
+    List<JobOps.NewJob> run = new ArrayList<>();
     for (NewJob job : jobs) {
-      EnqueueOptions o = job.options();
-      long runAt = o.runAt().map(Times::epochMillis).orElse(Times.plus(now, o.delay()));
-      JobOps.NewJob row =
-          new JobOps.NewJob(
-              queue,
-              job.payload(),
-              o.priority(),
-              runAt,
-              runAt > now ? JobOps.SCHEDULED : JobOps.READY,
-              job.maxAttempts(),
-              o.uniqueKey().orElse(null),
-              o.expiresIn().map(d -> Times.plus(now, d)).orElse(Long.MAX_VALUE),
-              now);
+      JobOps.NewJob row = row(queue, job, now);
+      if (row.uniqueKey() == null) {
+        run.add(row);
+        continue;
+      }
+      insertRun(t, run, ids);
       OptionalLong id = ops.insert(t, row);
-      if (id.isEmpty() && freeUniqueKey(t, queue, o.uniqueKey().orElseThrow(), now)) {
+      if (id.isEmpty() && freeUniqueKey(t, queue, row.uniqueKey(), now)) {
         id = ops.insert(t, row);
       }
       if (id.isPresent()) {
-        inserted = true;
         ids.add(new EnqueueResult(JobId.of(id.getAsLong()), false));
       } else {
         // A live job of this queue holds the unique key: hand back its id, write nothing.
         JobOps.Holder holder =
-            ops.holder(t, queue, o.uniqueKey().orElseThrow())
+            ops.holder(t, queue, row.uniqueKey())
                 .orElseThrow(
                     () ->
                         new GanderException("unique key conflict without a live job in " + queue));
         ids.add(new EnqueueResult(JobId.of(holder.id()), true));
       }
     }
-    if (inserted) {
+    insertRun(t, run, ids);
+    if (ids.stream().anyMatch(r -> !r.duplicate())) {
       // Scheduled jobs wake waiters too: they re-read the queue's next run time.
       changed(t, new WakeKey.QueueWork(queue));
     }
     return ids;
+  }
+
+  private static JobOps.NewJob row(String queue, NewJob job, long now) {
+    EnqueueOptions o = job.options();
+    long runAt = o.runAt().map(Times::epochMillis).orElse(Times.plus(now, o.delay()));
+    return new JobOps.NewJob(
+        queue,
+        job.payload(),
+        o.priority(),
+        runAt,
+        runAt > now ? JobOps.SCHEDULED : JobOps.READY,
+        job.maxAttempts(),
+        o.uniqueKey().orElse(null),
+        o.expiresIn().map(d -> Times.plus(now, d)).orElse(Long.MAX_VALUE),
+        now);
+  }
+
+  /** Inserts a run of jobs without unique keys, if any, and empties it. */
+  private void insertRun(Tx t, List<JobOps.NewJob> run, List<EnqueueResult> ids)
+      throws SQLException {
+    if (run.isEmpty()) {
+      return;
+    }
+    for (long id : ops.insertMany(t, run)) {
+      ids.add(new EnqueueResult(JobId.of(id), false));
+    }
+    run.clear();
   }
 
   /**
@@ -270,27 +292,7 @@ public final class JobLifecycle {
    * @return for each job, whether it was acked
    */
   boolean[] ackAll(List<JobImpl> jobs) {
-    return tx.runWrite(
-        t -> {
-          long now = clock.millis();
-          boolean[] acked = new boolean[jobs.size()];
-          List<JobImpl> done = new ArrayList<>(jobs.size());
-          List<JobOps.Succeeded> records = new ArrayList<>(jobs.size());
-          for (int i = 0; i < acked.length; i++) {
-            JobImpl job = jobs.get(i);
-            acked[i] = ops.ack(t, job.id, job.token);
-            if (acked[i]) {
-              done.add(job);
-              addRecord(records, job, null, now);
-            }
-          }
-          ops.saveSucceeded(t, records);
-          if (!done.isEmpty()) {
-            t.afterCommit(() -> done.forEach(JobImpl::markSettled));
-            ended(t, done.get(0).queue());
-          }
-          return acked;
-        });
+    return ackMany(jobs, null, job -> {});
   }
 
   /**
@@ -316,20 +318,30 @@ public final class JobLifecycle {
    */
   boolean[] ackBatch(
       List<JobImpl> jobs, List<@Nullable String> results, Consumer<JobImpl> onCommit) {
+    return ackMany(jobs, results, onCommit);
+  }
+
+  private boolean[] ackMany(
+      List<JobImpl> jobs, @Nullable List<@Nullable String> results, Consumer<JobImpl> onCommit) {
+    long[] ids = new long[jobs.size()];
+    long[] tokens = new long[jobs.size()];
+    for (int i = 0; i < ids.length; i++) {
+      ids[i] = jobs.get(i).id;
+      tokens[i] = jobs.get(i).token;
+    }
     return tx.runWrite(
         t -> {
           long now = clock.millis();
-          boolean[] acked = new boolean[jobs.size()];
+          boolean[] acked = ops.ackMany(t, ids, tokens);
           List<JobImpl> done = new ArrayList<>(jobs.size());
           List<JobOps.Succeeded> records = new ArrayList<>(jobs.size());
           Set<String> queues = new HashSet<>();
           for (int i = 0; i < acked.length; i++) {
-            JobImpl job = jobs.get(i);
-            acked[i] = ops.ack(t, job.id, job.token);
             if (acked[i]) {
+              JobImpl job = jobs.get(i);
               done.add(job);
               queues.add(job.queue());
-              addRecord(records, job, results.get(i), now);
+              addRecord(records, job, results == null ? null : results.get(i), now);
             }
           }
           ops.saveSucceeded(t, records);

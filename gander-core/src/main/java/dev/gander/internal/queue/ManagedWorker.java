@@ -89,6 +89,8 @@ public final class ManagedWorker implements Worker {
   /** The most jobs held at once by a worker whose handlers are fast. */
   private static final int MAX_CLAIM_AHEAD = 256;
 
+  private static final int REFILL_DIVISOR = 2;
+
   /** Claimed-ahead jobs should start within about this long. */
   private static final double AHEAD_HORIZON_NANOS = TimeUnit.MILLISECONDS.toNanos(20);
 
@@ -258,13 +260,21 @@ public final class ManagedWorker implements Worker {
     Thread.interrupted();
   }
 
-  /** Waits until the worker holds fewer jobs than {@link #aheadTarget()}. */
+  /**
+   * Waits until the worker holds no more than {@link #refillAt(int)} jobs, so that it claims in
+   * batches of a quarter of its target or more, not a job at a time as each one finishes.
+   */
   private void waitBelowTarget() throws InterruptedException {
     synchronized (jobDone) {
-      while (accepting && running.size() >= aheadTarget()) {
+      while (accepting && running.size() > refillAt(aheadTarget())) {
         jobDone.wait();
       }
     }
+  }
+
+  /** How few jobs a worker holds before it claims more: a quarter below its target. */
+  private static int refillAt(int target) {
+    return target - Math.max(1, target / REFILL_DIVISOR);
   }
 
   /** Waits a little after a failed claim; false if interrupted (closing). */
@@ -494,8 +504,12 @@ public final class ManagedWorker implements Worker {
     givenBack.remove(job);
     if (running.remove(job)) {
       slots.release();
-      synchronized (jobDone) {
-        jobDone.notifyAll();
+      int left = running.size();
+      // Only the dispatcher (below its refill mark) and close() (once few are left) wait.
+      if (left <= refillAt(aheadTarget()) || left <= 1 || !accepting) {
+        synchronized (jobDone) {
+          jobDone.notifyAll();
+        }
       }
     }
   }

@@ -200,6 +200,21 @@ public interface JobOps {
    */
   OptionalLong insert(Tx tx, NewJob job) throws SQLException;
 
+  /**
+   * Inserts jobs that carry no unique key, in order; a backend with a round trip per statement
+   * writes them in one.
+   *
+   * @param jobs jobs whose {@link NewJob#uniqueKey()} is null
+   * @return their ids, in the order given, increasing
+   */
+  default long[] insertMany(Tx tx, List<NewJob> jobs) throws SQLException {
+    long[] ids = new long[jobs.size()];
+    for (int i = 0; i < ids.length; i++) {
+      ids[i] = insert(tx, jobs.get(i)).orElseThrow(() -> new SQLException("insert wrote nothing"));
+    }
+    return ids;
+  }
+
   /** The live job of {@code queue} holding {@code uniqueKey}, if any. */
   Optional<Holder> holder(Tx tx, String queue, String uniqueKey) throws SQLException;
 
@@ -220,6 +235,21 @@ public interface JobOps {
 
   /** Deletes a finished job; false if its lease was lost. */
   boolean ack(Tx tx, long id, long token) throws SQLException;
+
+  /**
+   * Deletes finished jobs, each fenced by its lease token; a backend with a round trip per
+   * statement deletes them in one.
+   *
+   * @return for each job, whether it was acked (false if its lease was lost, or if it came earlier
+   *     in the same call)
+   */
+  default boolean[] ackMany(Tx tx, long[] ids, long[] tokens) throws SQLException {
+    boolean[] acked = new boolean[ids.length];
+    for (int i = 0; i < ids.length; i++) {
+      acked[i] = ack(tx, ids[i], tokens[i]);
+    }
+    return acked;
+  }
 
   /** Saves records of succeeded jobs (a result, or the fact alone). */
   void saveSucceeded(Tx tx, List<Succeeded> records) throws SQLException;

@@ -40,9 +40,10 @@ import org.slf4j.LoggerFactory;
  *       readers keep it from finishing, or the WAL grew on anyway, a TRUNCATE. Either waits for
  *       those readers, looking again every {@link #RETRY_NANOS} (SQLite's busy handler would sleep
  *       a millisecond and more at a time), for at most {@link #HOLD_OFF_NANOS}, and after a vain
- *       try not again for {@link #HOLD_OFF_RETRY_NANOS}. Without this the WAL would grow for as
- *       long as writes go on. (Several processes that all write without pause can still keep it
- *       from starting over, as they could SQLite's own checkpoints.)
+ *       try not again for {@link #HOLD_OFF_RETRY_NANOS} unless the WAL grows by another bound
+ *       first. Without this the WAL would grow for as long as writes go on. (Several processes that
+ *       all write without pause can still keep it from starting over, as they could SQLite's own
+ *       checkpoints.)
  *   <li>A WAL file left over that bound (by a burst, or one big transaction) is truncated, holding
  *       the writer lock the same way, once the writer has been quiet for {@link #IDLE_NANOS}.
  *   <li>The store's close runs the last TRUNCATE checkpoint on the writer, as before.
@@ -110,6 +111,7 @@ final class WalCheckpointer {
   private long boundBytes = Long.MAX_VALUE;
   private long walBytesAfterLast;
   private long nextHoldOffNanos = System.nanoTime();
+  private long walBytesAtVainHoldOff = Long.MAX_VALUE;
   private long framesAtLast;
 
   /**
@@ -273,7 +275,8 @@ final class WalCheckpointer {
     }
     if (overtaken
         && frames > (long) BOUND_FACTOR * TARGET_FRAMES
-        && System.nanoTime() - nextHoldOffNanos >= 0) {
+        && (System.nanoTime() - nextHoldOffNanos >= 0
+            || walBytes() - walBytesAtVainHoldOff > boundBytes)) {
       // The writes never paused long enough for the WAL to start over: hold them off for the
       // last copy. With no write of this process running, RESTART copies every frame and
       // waits until no reader uses the WAL, so the next write starts it over. If readers kept
@@ -285,9 +288,7 @@ final class WalCheckpointer {
         if (!done || frames > 2L * BOUND_FACTOR * TARGET_FRAMES) {
           done = holdingOffWrites(st, "TRUNCATE");
         }
-        if (!done) {
-          nextHoldOffNanos = System.nanoTime() + HOLD_OFF_RETRY_NANOS;
-        }
+        vainHoldOff(done);
       } finally {
         writerLock.unlock();
       }
@@ -326,11 +327,22 @@ final class WalCheckpointer {
     } finally {
       writerLock.unlock();
     }
-    if (!done) {
-      nextHoldOffNanos = System.nanoTime() + HOLD_OFF_RETRY_NANOS;
-    }
+    vainHoldOff(done);
     walBytesAfterLast = walBytes();
     log.debug("TRUNCATE checkpoint of {} while quiet: {}", path, done ? "done" : "tried later");
+  }
+
+  /**
+   * After holding off writes in vain, tries again in {@link #HOLD_OFF_RETRY_NANOS}, or sooner if
+   * the WAL grows by another bound first (writes so fast that a second would let it grow far).
+   */
+  private void vainHoldOff(boolean done) {
+    if (done) {
+      walBytesAtVainHoldOff = Long.MAX_VALUE;
+    } else {
+      nextHoldOffNanos = System.nanoTime() + HOLD_OFF_RETRY_NANOS;
+      walBytesAtVainHoldOff = walBytes();
+    }
   }
 
   /**

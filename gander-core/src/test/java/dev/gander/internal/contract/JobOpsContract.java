@@ -154,6 +154,50 @@ public abstract class JobOpsContract {
   }
 
   @Test
+  void insertManyWritesEveryJobInTheOrderGiven() {
+    List<NewJob> batch = new ArrayList<>();
+    for (int i = 0; i < 50; i++) {
+      batch.add(
+          job(
+              Q,
+              "{\"n\":" + i + "}",
+              0,
+              i % 2 == 0 ? T - 1 : T + 5_000,
+              i % 2 == 0 ? JobOps.READY : JobOps.SCHEDULED,
+              null,
+              i == 3 ? T + 1_000 : Long.MAX_VALUE));
+    }
+    long[] ids = write((Tx tx) -> jobs.insertMany(tx, batch));
+    assertThat(ids).hasSize(50);
+    for (int i = 1; i < ids.length; i++) {
+      assertThat(ids[i]).isGreaterThan(ids[i - 1]);
+    }
+    List<Claimed> now = claim(Q, 100, T);
+    assertThat(now).extracting(Claimed::payload).first().isEqualTo("{\"n\":0}");
+    assertThat(now).hasSize(25);
+    assertThat(now).extracting(Claimed::id).containsExactly(evens(ids));
+    List<Claimed> later = claim(Q, 100, T + 5_000);
+    // Job 3 expired at T + 1s, before it could start.
+    assertThat(later).hasSize(24).extracting(Claimed::payload).doesNotContain("{\"n\":3}");
+    assertThat(later.get(0).payload()).isEqualTo("{\"n\":1}");
+  }
+
+  private static Long[] evens(long[] ids) {
+    List<Long> out = new ArrayList<>();
+    for (int i = 0; i < ids.length; i += 2) {
+      out.add(ids[i]);
+    }
+    return out.toArray(new Long[0]);
+  }
+
+  @Test
+  void insertManyOfOneIsAnInsert() {
+    long[] ids = write((Tx tx) -> jobs.insertMany(tx, List.of(ready(Q, "{}"))));
+    assertThat(ids).hasSize(1);
+    assertThat(claimOne(T).id()).isEqualTo(ids[0]);
+  }
+
+  @Test
   void claimReturnsTheJobLeasedWithItsFields() {
     NewJob j = job(Q, "{\"to\":\"alice\"}", 7, T - 5, JobOps.READY, "k", T + 60_000);
     long id = insert(j);
@@ -344,6 +388,29 @@ public abstract class JobOpsContract {
     assertThat(write((Tx tx) -> jobs.ack(tx, id, c.token()))).isFalse();
     assertThat(find(id)).isEmpty();
     assertThat(read((Tx tx) -> jobs.isDrained(tx, Q))).isTrue();
+  }
+
+  @Test
+  void ackManyDeletesTheJobsWhoseLeaseHoldsAndSaysWhich() {
+    for (int i = 0; i < 4; i++) {
+      insert(ready(Q, "{\"n\":" + i + "}"));
+    }
+    List<Claimed> c = claim(Q, 4, T);
+    long[] ids = {c.get(0).id(), c.get(1).id(), c.get(2).id(), c.get(3).id(), c.get(0).id()};
+    long[] tokens = {
+      c.get(0).token(), c.get(1).token() + 1, c.get(2).token(), c.get(3).token(), c.get(0).token()
+    };
+    // The second with a stale token, the last a repeat of the first: acked once.
+    boolean[] acked = write((Tx tx) -> jobs.ackMany(tx, ids, tokens));
+    assertThat(acked).containsExactly(true, false, true, true, false);
+    assertThat(find(c.get(0).id())).isEmpty();
+    assertThat(find(c.get(1).id())).get().extracting(Found::where).isEqualTo(Place.LIVE);
+    assertThat(
+            write(
+                (Tx tx) ->
+                    jobs.ackMany(tx, new long[] {c.get(2).id()}, new long[] {c.get(2).token()})))
+        .containsExactly(false);
+    assertThat(write((Tx tx) -> jobs.ackMany(tx, new long[0], new long[0]))).isEmpty();
   }
 
   @Test

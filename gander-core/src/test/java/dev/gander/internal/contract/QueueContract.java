@@ -404,6 +404,17 @@ public abstract class QueueContract {
     assertThat(gander().results().info(ids.get(42)).state()).isEqualTo(JobState.SUCCEEDED);
   }
 
+  @Test
+  void enqueueAllWithAUniqueKeyWritesOneJobAndNamesItForEveryPayload() {
+    Queue q = queue();
+    JobId held = q.enqueue("first", opts().uniqueKey("k").build());
+    List<JobId> ids = q.enqueueAll(List.of("a", "b", "c"), opts().uniqueKey("k").build());
+    assertThat(ids).containsExactly(held, held, held);
+    List<JobId> fresh = q.enqueueAll(List.of("d", "e"), opts().uniqueKey("other").build());
+    assertThat(fresh.get(1)).isEqualTo(fresh.get(0)).isNotEqualTo(held);
+    assertThat(q.stats().ready()).isEqualTo(2);
+  }
+
   // ------------------------------------------------------------ transactions
 
   @Test

@@ -13,12 +13,15 @@ import java.sql.Types;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Comparator;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.OptionalLong;
+import java.util.Set;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -44,6 +47,8 @@ public final class PgJobs implements JobOps {
       "id, queue, payload, priority, attempt, max_attempts, lease_token, unique_key, enqueued_at";
 
   private final String insert;
+  private final String insertMany;
+  private final String ackMany;
   private final String holder;
   private final String holderLocked;
   private final String promoteAndClaim;
@@ -87,6 +92,21 @@ public final class PgJobs implements JobOps {
                 + " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)"
                 + " ON CONFLICT (queue, unique_key) WHERE unique_key IS NOT NULL DO NOTHING"
                 + " RETURNING id");
+    // Rows in the order given: ids come from the sequence as rows are inserted, so they rise in
+    // that order.
+    insertMany =
+        schema.sql(
+            "INSERT INTO {schema}.gander_jobs (queue, payload, priority, run_at, state,"
+                + " max_attempts, expires_at, enqueued_at)"
+                + " SELECT q, p, pr, ra, st, ma, ex, en FROM unnest(?::text[], ?::text[],"
+                + " ?::integer[], ?::bigint[], ?::integer[], ?::integer[], ?::bigint[],"
+                + " ?::bigint[]) WITH ORDINALITY AS t(q, p, pr, ra, st, ma, ex, en, n)"
+                + " ORDER BY n RETURNING id");
+    ackMany =
+        schema.sql(
+            "DELETE FROM {schema}.gander_jobs j USING unnest(?::bigint[], ?::bigint[])"
+                + " AS a(id, token) WHERE j.id = a.id AND j.lease_token = a.token"
+                + " AND j.state = 1 RETURNING j.id");
     holder =
         schema.sql(
             "SELECT id, state, expires_at, lease_until, attempt, max_attempts"
@@ -282,6 +302,60 @@ public final class PgJobs implements JobOps {
   }
 
   @Override
+  public long[] insertMany(Tx tx, List<NewJob> jobs) throws SQLException {
+    if (jobs.size() == 1) {
+      return new long[] {insert(tx, jobs.get(0)).orElseThrow()};
+    }
+    int n = jobs.size();
+    String[] queues = new String[n];
+    String[] payloads = new String[n];
+    Integer[] priorities = new Integer[n];
+    Long[] runAts = new Long[n];
+    Integer[] states = new Integer[n];
+    Integer[] maxAttempts = new Integer[n];
+    Long[] expires = new Long[n];
+    Long[] enqueued = new Long[n];
+    for (int i = 0; i < n; i++) {
+      NewJob job = jobs.get(i);
+      if (job.uniqueKey() != null) {
+        throw new IllegalArgumentException("insertMany takes no job with a unique key");
+      }
+      queues[i] = job.queue();
+      payloads[i] = job.payload();
+      priorities[i] = job.priority();
+      runAts[i] = job.runAt();
+      states[i] = job.state();
+      maxAttempts[i] = job.maxAttempts();
+      expires[i] = job.expiresAt() == Long.MAX_VALUE ? null : job.expiresAt();
+      enqueued[i] = job.enqueuedAt();
+    }
+    Connection c = tx.connection();
+    long[] ids = new long[n];
+    try (PreparedStatement ps = c.prepareStatement(insertMany)) {
+      ps.setArray(1, c.createArrayOf("text", queues));
+      ps.setArray(2, c.createArrayOf("text", payloads));
+      ps.setArray(3, c.createArrayOf("integer", priorities));
+      ps.setArray(4, c.createArrayOf("bigint", runAts));
+      ps.setArray(5, c.createArrayOf("integer", states));
+      ps.setArray(6, c.createArrayOf("integer", maxAttempts));
+      ps.setArray(7, c.createArrayOf("bigint", expires));
+      ps.setArray(8, c.createArrayOf("bigint", enqueued));
+      int i = 0;
+      try (ResultSet rs = ps.executeQuery()) {
+        while (rs.next()) {
+          ids[i++] = rs.getLong(1);
+        }
+      }
+      if (i != n) {
+        throw new SQLException("inserted " + i + " of " + n + " jobs");
+      }
+    }
+    // RETURNING has no documented order; the sequence's order is the order given.
+    Arrays.sort(ids);
+    return ids;
+  }
+
+  @Override
   public Optional<Holder> holder(Tx tx, String queue, String uniqueKey) throws SQLException {
     try (PreparedStatement ps =
         tx.connection().prepareStatement(locks(tx) ? holderLocked : holder)) {
@@ -371,6 +445,40 @@ public final class PgJobs implements JobOps {
       ps.setLong(2, token);
       return ps.executeUpdate() == 1;
     }
+  }
+
+  @Override
+  public boolean[] ackMany(Tx tx, long[] ids, long[] tokens) throws SQLException {
+    boolean[] acked = new boolean[ids.length];
+    if (ids.length == 1) {
+      acked[0] = ack(tx, ids[0], tokens[0]);
+      return acked;
+    }
+    if (ids.length == 0) {
+      return acked;
+    }
+    Connection c = tx.connection();
+    Long[] boxedIds = new Long[ids.length];
+    Long[] boxedTokens = new Long[ids.length];
+    for (int i = 0; i < ids.length; i++) {
+      boxedIds[i] = ids[i];
+      boxedTokens[i] = tokens[i];
+    }
+    Set<Long> deleted = new HashSet<>();
+    try (PreparedStatement ps = c.prepareStatement(ackMany)) {
+      ps.setArray(1, c.createArrayOf("bigint", boxedIds));
+      ps.setArray(2, c.createArrayOf("bigint", boxedTokens));
+      try (ResultSet rs = ps.executeQuery()) {
+        while (rs.next()) {
+          deleted.add(rs.getLong(1));
+        }
+      }
+    }
+    for (int i = 0; i < ids.length; i++) {
+      // remove: a job listed twice is acked once, as one ack after another would say.
+      acked[i] = deleted.remove(ids[i]);
+    }
+    return acked;
   }
 
   @Override
