@@ -118,7 +118,12 @@ class PostgresStoreTest {
         .hasMessage("no");
     assertThatThrownBy(() -> store.write(c -> insert(c, 1, "duplicate")))
         .isInstanceOf(GanderException.class)
-        .satisfies(e -> assertThat(((GanderException) e).sqlState()).contains("23505"));
+        .satisfies(e -> assertThat(((GanderException) e).sqlState()).contains("23505"))
+        .satisfies(
+            e ->
+                assertThat(((GanderException) e).vendorCode())
+                    .as("pgjdbc reports no vendor code: the SQL state is the server's code")
+                    .isEmpty());
     assertThat(count()).isEqualTo(3);
   }
 
