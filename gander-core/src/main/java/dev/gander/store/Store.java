@@ -67,8 +67,8 @@ import org.jspecify.annotations.Nullable;
  *   <li>Calls do not nest: a call made inside a function runs in a transaction of its own on
  *       another connection. Pass the {@link Transaction} of {@link #inTransaction} to Gander's
  *       operations instead.
- *   <li>There is no file: {@link #path()} and {@link #info()} throw {@link
- *       UnsupportedOperationException}.
+ *   <li>There is no file: {@link #path()} throws {@link UnsupportedOperationException}, and {@link
+ *       #info()} describes the server and schema, with no {@link StoreInfo#sqlite()}.
  *   <li>{@link #close()} closes the Gander the store belongs to.
  * </ul>
  */
@@ -214,11 +214,10 @@ public interface Store extends AutoCloseable {
   <T extends @Nullable Object> T transactionResult(TransactionalCallable<T> work);
 
   /**
-   * Reads what the file looks like now: schema version, journal mode, page size, size on disk.
+   * Reads what the database looks like now: backend, location, schema version, size on disk, and on
+   * SQLite the file's journal mode and page size ({@link StoreInfo#sqlite()}).
    *
    * @return the description
-   * @throws UnsupportedOperationException on PostgreSQL, which has no file to describe: ask the
-   *     server with {@link #read} instead (for instance {@code pg_total_relation_size})
    */
   StoreInfo info();
 
