@@ -16,6 +16,7 @@ module dev.gander.core {
 
   exports dev.gander;
   exports dev.gander.store;
+  exports dev.gander.sqlite;
   exports dev.gander.queue;
   exports dev.gander.spi;
 

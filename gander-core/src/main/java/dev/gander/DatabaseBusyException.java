@@ -6,7 +6,10 @@ import org.jspecify.annotations.Nullable;
  * Another connection held the database's write lock for longer than the busy timeout.
  *
  * <p>Usually another process is running a long transaction. Retry later, shorten that transaction,
- * or raise {@code busyTimeout} in the store options. Nothing of the failed operation was written.
+ * or raise {@link dev.gander.sqlite.SqliteOptions#busyTimeout()} (SQLite). On PostgreSQL it reports
+ * a conflict the server resolved by aborting (serialization failure, deadlock), a lock wait or
+ * statement timeout, or a pool with no free connection. Nothing of the failed operation was
+ * written.
  */
 public class DatabaseBusyException extends GanderException {
   private static final long serialVersionUID = 1L;

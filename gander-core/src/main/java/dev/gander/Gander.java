@@ -10,16 +10,16 @@ import dev.gander.queue.QueueOptions;
 import dev.gander.queue.Results;
 import dev.gander.spi.GanderProvider;
 import dev.gander.spi.OpenRequest;
+import dev.gander.sqlite.SqliteOptions;
 import dev.gander.store.Store;
 import dev.gander.store.StoreOptions;
-import dev.gander.store.Synchronous;
 import dev.gander.store.TransactionalCallable;
 import dev.gander.store.TransactionalRunnable;
 import java.nio.file.Path;
 import java.time.Clock;
-import java.time.Duration;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.OptionalInt;
 import javax.sql.DataSource;
 import org.jspecify.annotations.Nullable;
 
@@ -130,22 +130,28 @@ public interface Gander extends AutoCloseable {
 
   /** Builds a {@link Gander}. Not thread-safe; {@link #open()} may be called more than once. */
   final class Builder {
+    /** The most connections {@link #poolSize(int)} accepts. */
+    private static final int MAX_POOL_SIZE = 1000;
+
     private @Nullable Path path;
-    private StoreOptions.Builder store = StoreOptions.builder();
+    private @Nullable SqliteOptions sqlite;
+    private StoreOptions storeOptions = StoreOptions.defaults();
     private Clock clock = Clock.systemUTC();
     private @Nullable ObjectMapper mapper;
-    private WakeMode wakeMode = WakeMode.AUTO;
     private @Nullable String postgresUrl;
     private @Nullable DataSource dataSource;
     private String schema = "gander";
+    private @Nullable Integer poolSize;
 
     private Builder() {}
 
     /**
      * Opens the database on a PostgreSQL server instead of a file, for many machines sharing the
-     * work. Gander pools connections to it (HikariCP) and closes the pool on close. Needs the
-     * {@code dev.gander:gander-postgres} module on the class path. Every method after opening
-     * behaves as on SQLite; times come from the server's clock, and {@link #clock} is not used.
+     * work. Gander pools connections to it (HikariCP, 10 connections unless {@link #poolSize(int)}
+     * says otherwise) and closes the pool on close. Needs the {@code dev.gander:gander-postgres}
+     * module on the class path. Every method after opening behaves as on SQLite; times come from
+     * the server's clock, and {@link #clock} is not used. Cannot be combined with {@link
+     * #path(Path)} or {@link #sqlite(SqliteOptions)}.
      *
      * @param jdbcUrl such as {@code jdbc:postgresql://db.example.com:5432/app?user=app}
      * @return this builder
@@ -158,7 +164,9 @@ public interface Gander extends AutoCloseable {
 
     /**
      * Opens the database on PostgreSQL through the application's own data source (its pool), which
-     * Gander uses but does not close. Needs {@code dev.gander:gander-postgres}.
+     * Gander uses but does not close. Needs {@code dev.gander:gander-postgres}. Cannot be combined
+     * with {@link #path(Path)}, {@link #sqlite(SqliteOptions)} or {@link #poolSize(int)}: size the
+     * application's pool instead.
      *
      * @param dataSource the data source
      * @return this builder
@@ -182,6 +190,26 @@ public interface Gander extends AutoCloseable {
     }
 
     /**
+     * Sets the most connections of the pool Gander makes for {@link #postgres(String)} (default
+     * 10). Each process holds this many connections at most, plus one for listening: keep the sum
+     * over all processes under the server's {@code max_connections}. The store's async calls use as
+     * many threads. Only for a URL: {@link #open()} refuses it with a {@link DataSource} (whose own
+     * pool decides) and on SQLite (see {@link SqliteOptions#readPoolSize()}).
+     *
+     * @param poolSize from 1 to 1000
+     * @return this builder
+     * @throws IllegalArgumentException if out of range
+     */
+    public Builder poolSize(int poolSize) {
+      if (poolSize < 1 || poolSize > MAX_POOL_SIZE) {
+        throw new IllegalArgumentException(
+            "poolSize must be between 1 and " + MAX_POOL_SIZE + ", was " + poolSize);
+      }
+      this.poolSize = poolSize;
+      return this;
+    }
+
+    /**
      * Sets the database file.
      *
      * @param path the file, created if missing
@@ -193,35 +221,26 @@ public interface Gander extends AutoCloseable {
     }
 
     /**
-     * Sets all store options at once, replacing any set one by one before.
+     * Sets the options of the SQLite file: busy timeout, {@code synchronous}, read pool, wake mode,
+     * the page size of a new file (default {@link SqliteOptions#defaults()}). Not for PostgreSQL:
+     * {@link #open()} refuses them together with {@code postgres(...)}.
+     *
+     * @param options the options
+     * @return this builder
+     */
+    public Builder sqlite(SqliteOptions options) {
+      this.sqlite = Objects.requireNonNull(options, "options");
+      return this;
+    }
+
+    /**
+     * Sets the options of every backend (close timeout; default {@link StoreOptions#defaults()}).
      *
      * @param options the options
      * @return this builder
      */
     public Builder storeOptions(StoreOptions options) {
-      this.store = Objects.requireNonNull(options, "options").toBuilder();
-      return this;
-    }
-
-    /**
-     * Sets how long a write waits for another process's lock (default 15 s).
-     *
-     * @param busyTimeout the wait
-     * @return this builder
-     */
-    public Builder busyTimeout(Duration busyTimeout) {
-      store.busyTimeout(busyTimeout);
-      return this;
-    }
-
-    /**
-     * Sets {@code PRAGMA synchronous} (default {@code NORMAL}).
-     *
-     * @param synchronous the setting
-     * @return this builder
-     */
-    public Builder synchronous(Synchronous synchronous) {
-      store.synchronous(synchronous);
+      this.storeOptions = Objects.requireNonNull(options, "options");
       return this;
     }
 
@@ -252,17 +271,6 @@ public interface Gander extends AutoCloseable {
     }
 
     /**
-     * Sets how commits of other processes are noticed (default {@link WakeMode#AUTO}).
-     *
-     * @param wakeMode the mode
-     * @return this builder
-     */
-    public Builder wakeMode(WakeMode wakeMode) {
-      this.wakeMode = Objects.requireNonNull(wakeMode, "wakeMode");
-      return this;
-    }
-
-    /**
      * The mapper a database uses when the application gives none: Jackson's defaults, plus the
      * modules found on the class path, plus java.time ({@code Instant}, {@code LocalDate}, {@code
      * Duration}, ...) and {@code Optional}, registered explicitly so they work on the module path
@@ -286,24 +294,57 @@ public interface Gander extends AutoCloseable {
      * Opens the database.
      *
      * @return the open database
-     * @throws IllegalStateException if no path was set
+     * @throws IllegalStateException if no path was set, or settings of one backend were given for
+     *     the other (the message says which to remove)
      */
     public Gander open() {
       boolean postgres = postgresUrl != null || dataSource != null;
-      if (!postgres && path == null) {
-        throw new IllegalStateException("no database path: call path(Path.of(\"app.db\")) first");
+      if (postgres) {
+        refusePostgresMisuse();
+      } else {
+        if (path == null) {
+          throw new IllegalStateException("no database path: call path(Path.of(\"app.db\")) first");
+        }
+        if (poolSize != null) {
+          throw new IllegalStateException(
+              "poolSize(...) sizes Gander's PostgreSQL connection pool; a SQLite file has none."
+                  + " Remove it, and use SqliteOptions.builder().readPoolSize(n) to size the"
+                  + " store's read connections.");
+        }
       }
       OpenRequest request =
           new OpenRequest(
               Optional.ofNullable(path),
-              store.build(),
+              sqlite != null ? sqlite : SqliteOptions.defaults(),
+              storeOptions,
               clock,
               mapper != null ? mapper : defaultMapper(),
-              wakeMode,
               Optional.ofNullable(postgresUrl),
               Optional.ofNullable(dataSource),
-              schema);
+              schema,
+              poolSize != null ? OptionalInt.of(poolSize) : OptionalInt.empty());
       return GanderProvider.find(postgres ? "postgres" : "sqlite").open(request);
+    }
+
+    /** Refuses what {@code postgres(...)} cannot be combined with, saying what to remove. */
+    private void refusePostgresMisuse() {
+      if (path != null) {
+        throw new IllegalStateException(
+            "Both path(...) and postgres(...) were given: a Gander opens either a SQLite file or a"
+                + " PostgreSQL database. Remove one of them.");
+      }
+      if (sqlite != null) {
+        throw new IllegalStateException(
+            "sqlite(...) was given with postgres(...): SqliteOptions (busy timeout, synchronous,"
+                + " read pool, wake mode, page size) apply to a SQLite file only. Remove"
+                + " sqlite(...), or open a file with path(...) instead of postgres(...).");
+      }
+      if (poolSize != null && dataSource != null) {
+        throw new IllegalStateException(
+            "poolSize(...) was given with postgres(DataSource): your DataSource has its own pool;"
+                + " size it there, and remove poolSize(...). poolSize sizes the pool Gander makes"
+                + " for postgres(jdbcUrl).");
+      }
     }
   }
 }

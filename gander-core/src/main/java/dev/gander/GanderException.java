@@ -10,7 +10,8 @@ import org.jspecify.annotations.Nullable;
  * on, or lets it propagate.
  *
  * <p>When the failure came from the database, the original {@link SQLException} is the cause and
- * its SQL state and SQLite result code are kept, so that nothing the driver reported is lost.
+ * its SQL state ({@link #sqlState()}) and vendor code ({@link #vendorCode()}) are kept, so that
+ * nothing the driver reported is lost.
  */
 public class GanderException extends RuntimeException {
   private static final long serialVersionUID = 1L;
@@ -35,22 +36,35 @@ public class GanderException extends RuntimeException {
   }
 
   /**
-   * The SQLite result code (primary or extended) of the {@link SQLException} behind this failure.
+   * The database driver's vendor error code ({@link SQLException#getErrorCode()}) behind this
+   * failure: the first non-zero code of a {@link SQLException} in the cause chain.
    *
-   * @return the code, or empty when the failure did not come from the database
+   * <p>On SQLite this is the result code sqlite-jdbc reports there: the primary result code, such
+   * as {@code 19} for {@code SQLITE_CONSTRAINT} or {@code 5} for {@code SQLITE_BUSY} (the extended
+   * code, such as {@code SQLITE_CONSTRAINT_UNIQUE}, is named in the cause's message and given by
+   * {@code org.sqlite.SQLiteException.getResultCode()}). The PostgreSQL driver reports no vendor
+   * code, so on PostgreSQL this is empty: use {@link #sqlState()}, which carries the server's
+   * five-character error code (e.g. {@code 23505} for a unique violation).
+   *
+   * @return the code, or empty when the failure did not come from the database or the driver gave
+   *     none
    */
-  public OptionalInt sqliteResultCode() {
+  public OptionalInt vendorCode() {
     for (Throwable t = getCause(); t != null; t = t.getCause()) {
       if (t instanceof SQLException) {
         int code = ((SQLException) t).getErrorCode();
-        return code == 0 ? OptionalInt.empty() : OptionalInt.of(code);
+        if (code != 0) {
+          return OptionalInt.of(code);
+        }
       }
     }
     return OptionalInt.empty();
   }
 
   /**
-   * The SQL state of the {@link SQLException} behind this failure.
+   * The SQL state of the {@link SQLException} behind this failure: on PostgreSQL the server's error
+   * code (e.g. {@code 23505}, {@code 40P01}); SQLite's driver seldom sets one, see {@link
+   * #vendorCode()} there.
    *
    * @return the state, or empty when there is none
    */

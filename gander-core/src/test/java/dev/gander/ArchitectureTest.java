@@ -18,7 +18,7 @@ class ArchitectureTest {
   static final String[] BACKENDS = {"dev.gander.internal.sqlite.."};
 
   static final String[] PUBLIC_API = {
-    "dev.gander", "dev.gander.queue", "dev.gander.store", "dev.gander.spi"
+    "dev.gander", "dev.gander.queue", "dev.gander.store", "dev.gander.sqlite", "dev.gander.spi"
   };
 
   static JavaClasses classes;

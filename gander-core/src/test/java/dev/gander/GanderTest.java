@@ -9,10 +9,13 @@ import static dev.gander.store.StoreTestSupport.rows;
 import static dev.gander.store.StoreTestSupport.thrown;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.gander.sqlite.SqliteInfo;
+import dev.gander.sqlite.SqliteOptions;
+import dev.gander.sqlite.Synchronous;
+import dev.gander.store.StoreInfo;
 import dev.gander.store.StoreOptions;
 import dev.gander.store.StoreTestSupport;
 import dev.gander.store.StoreTestSupport.Boom;
-import dev.gander.store.Synchronous;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -22,6 +25,7 @@ import java.util.Map;
 import java.util.Set;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.sqlite.SQLiteDataSource;
 
 /** Opening a database through {@link Gander}, and its transaction shortcuts. */
 class GanderTest {
@@ -33,7 +37,7 @@ class GanderTest {
     try (Gander gander = Gander.open(db)) {
       assertThat(Files.exists(db)).isTrue();
       assertThat(gander.store().info().schemaVersion()).isPositive();
-      assertThat(gander.store().info().journalMode()).isEqualTo("wal");
+      assertThat(gander.store().info().sqlite().orElseThrow().journalMode()).isEqualTo("wal");
       Map<String, String> p = gander.store().write(StoreTestSupport::pragmas);
       assertThat(p)
           .containsEntry("journal_mode", "wal")
@@ -48,29 +52,106 @@ class GanderTest {
   }
 
   @Test
-  void builderAppliesBusyTimeoutAndSynchronous() {
-    try (Gander gander =
-        Gander.builder()
-            .path(dir.resolve("opts.db"))
+  void builderAppliesSqliteOptions() {
+    SqliteOptions options =
+        SqliteOptions.builder()
             .busyTimeout(Duration.ofMillis(2500))
             .synchronous(Synchronous.FULL)
-            .open()) {
+            .pageSize(8192)
+            .build();
+    try (Gander gander = Gander.builder().path(dir.resolve("opts.db")).sqlite(options).open()) {
       assertThat(gander.store().write(StoreTestSupport::pragmas))
           .containsEntry("busy_timeout", "2500")
           .containsEntry("synchronous", "2");
       assertThat(gander.store().read(StoreTestSupport::pragmas))
           .containsEntry("busy_timeout", "2500");
-      assertThat(gander.store().info().synchronous()).isEqualTo(Synchronous.FULL);
+      SqliteInfo info = gander.store().info().sqlite().orElseThrow();
+      assertThat(info.synchronous()).isEqualTo(Synchronous.FULL);
+      assertThat(info.pageSize()).isEqualTo(8192);
     }
   }
 
   @Test
-  void builderTakesStoreOptions() {
-    StoreOptions options = StoreOptions.builder().busyTimeout(Duration.ofMillis(777)).build();
-    try (Gander gander = Gander.builder().path(dir.resolve("so.db")).storeOptions(options).open()) {
+  void builderTakesStoreOptionsBesideSqliteOptions() {
+    try (Gander gander =
+        Gander.builder()
+            .path(dir.resolve("so.db"))
+            .storeOptions(StoreOptions.builder().closeTimeout(Duration.ofSeconds(3)).build())
+            .sqlite(SqliteOptions.builder().busyTimeout(Duration.ofMillis(777)).build())
+            .open()) {
       assertThat(gander.store().write(StoreTestSupport::pragmas))
           .containsEntry("busy_timeout", "777");
+      StoreInfo info = gander.store().info();
+      assertThat(info.backend()).isEqualTo("sqlite").isEqualTo(StoreInfo.SQLITE);
+      assertThat(info.location()).isEqualTo(dir.resolve("so.db").toString());
     }
+  }
+
+  @Test
+  void sqliteOptionsAreRefusedWithPostgresAndSayWhatToDo() {
+    IllegalStateException withUrl =
+        thrown(
+            IllegalStateException.class,
+            () ->
+                Gander.builder()
+                    .postgres("jdbc:postgresql://127.0.0.1:5432/app")
+                    .sqlite(SqliteOptions.defaults())
+                    .open());
+    assertThat(withUrl.getMessage())
+        .contains("sqlite(...)")
+        .contains("SQLite file only")
+        .contains("Remove sqlite(...)");
+    IllegalStateException withDataSource =
+        thrown(
+            IllegalStateException.class,
+            () ->
+                Gander.builder()
+                    .sqlite(SqliteOptions.defaults())
+                    .postgres(new SQLiteDataSource())
+                    .open());
+    assertThat(withDataSource.getMessage()).contains("Remove sqlite(...)");
+  }
+
+  @Test
+  void aPathIsRefusedWithPostgres() {
+    IllegalStateException e =
+        thrown(
+            IllegalStateException.class,
+            () ->
+                Gander.builder()
+                    .path(dir.resolve("both.db"))
+                    .postgres("jdbc:postgresql://127.0.0.1:5432/app")
+                    .open());
+    assertThat(e.getMessage()).contains("path(...)").contains("postgres(...)").contains("Remove");
+    assertThat(dir.resolve("both.db")).doesNotExist();
+  }
+
+  @Test
+  void poolSizeIsRefusedWithADataSourceAndOnSqlite() {
+    IllegalStateException withDataSource =
+        thrown(
+            IllegalStateException.class,
+            () -> Gander.builder().postgres(new SQLiteDataSource()).poolSize(5).open());
+    assertThat(withDataSource.getMessage())
+        .contains("your DataSource has its own pool; size it there");
+    IllegalStateException onSqlite =
+        thrown(
+            IllegalStateException.class,
+            () -> Gander.builder().path(dir.resolve("pool.db")).poolSize(5).open());
+    assertThat(onSqlite.getMessage()).contains("SqliteOptions").contains("readPoolSize");
+    assertThat(dir.resolve("pool.db")).doesNotExist();
+  }
+
+  @Test
+  void poolSizeOutOfRangeIsRefusedAtOnce() {
+    for (int size : new int[] {0, -1, 1001, Integer.MAX_VALUE}) {
+      IllegalArgumentException e =
+          thrown(IllegalArgumentException.class, () -> Gander.builder().poolSize(size));
+      assertThat(e.getMessage())
+          .contains("poolSize must be between 1 and 1000")
+          .contains("" + size);
+    }
+    Gander.builder().poolSize(1).poolSize(1000);
   }
 
   @Test

@@ -2,12 +2,13 @@ package dev.gander.bench;
 
 import com.sun.management.OperatingSystemMXBean;
 import dev.gander.Gander;
-import dev.gander.WakeMode;
 import dev.gander.queue.Job;
 import dev.gander.queue.Queue;
 import dev.gander.queue.QueueOptions;
 import dev.gander.queue.Worker;
 import dev.gander.queue.WorkerOptions;
+import dev.gander.sqlite.SqliteOptions;
+import dev.gander.sqlite.WakeMode;
 import java.io.BufferedReader;
 import java.io.InputStreamReader;
 import java.lang.management.ManagementFactory;
@@ -384,8 +385,16 @@ final class QueueScenario {
    * System.nanoTime()}, and waits for its result before the next. On Linux {@code nanoTime} reads
    * {@code CLOCK_MONOTONIC}, which all processes share, so the child can subtract the stamp.
    */
+  /** Opens the file with a wake mode, the one SQLite option these scenarios vary. */
+  private static Gander openWith(Path file, WakeMode mode) {
+    return Gander.builder()
+        .path(file)
+        .sqlite(SqliteOptions.builder().wakeMode(mode).build())
+        .open();
+  }
+
   private static long[] wakeAcrossProcesses(Path file, WakeMode mode, int rounds) throws Exception {
-    try (Gander g = Gander.builder().path(file).wakeMode(mode).open()) {
+    try (Gander g = openWith(file, mode)) {
       Queue q = g.queue("wake");
       String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
       Process child =
@@ -435,7 +444,7 @@ final class QueueScenario {
     public static void main(String[] args) throws Exception {
       Path file = Path.of(args[0]);
       WakeMode mode = WakeMode.valueOf(args[1]);
-      try (Gander g = Gander.builder().path(file).wakeMode(mode).open()) {
+      try (Gander g = openWith(file, mode)) {
         Queue q = g.queue("wake");
         Thread stdinWatch =
             new Thread(
@@ -479,7 +488,7 @@ final class QueueScenario {
 
   private static double idleCpu(Path file, WakeMode mode, boolean managed) throws Exception {
     OperatingSystemMXBean os = ManagementFactory.getPlatformMXBean(OperatingSystemMXBean.class);
-    Gander g = file == null ? null : Gander.builder().path(file).wakeMode(mode).open();
+    Gander g = file == null ? null : openWith(file, mode);
     List<Thread> pollers = new ArrayList<>();
     try {
       if (g != null && managed) {

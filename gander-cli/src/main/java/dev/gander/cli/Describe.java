@@ -1,5 +1,6 @@
 package dev.gander.cli;
 
+import dev.gander.sqlite.SqliteInfo;
 import dev.gander.store.Store;
 import dev.gander.store.StoreInfo;
 import java.io.PrintWriter;
@@ -20,17 +21,28 @@ final class Describe {
     }
   }
 
+  /**
+   * Prints what every backend reports, then the facts only a SQLite file has, when there are some.
+   */
   static void print(PrintWriter out, StoreInfo info) {
-    out.printf("  path            %s%n", info.path());
+    out.printf("  backend         %s%n", info.backend());
+    out.printf("  location        %s%n", info.location());
     out.printf("  schema version  %d%n", info.schemaVersion());
-    out.printf("  journal mode    %s%n", info.journalMode());
-    out.printf("  synchronous     %s%n", info.synchronous().name().toLowerCase(Locale.ROOT));
-    out.printf("  page size       %d bytes%n", info.pageSize());
+    info.sqlite().ifPresent(sqlite -> printSqlite(out, sqlite));
     out.printf("  size on disk    %s%n", size(info));
     out.printf("  opened          %s%n", info.readOnly() ? "read-only" : "read-write");
   }
 
-  /** The database's size on disk (file and {@code -wal}), formatted as every command shows it. */
+  private static void printSqlite(PrintWriter out, SqliteInfo sqlite) {
+    out.printf("  journal mode    %s%n", sqlite.journalMode());
+    out.printf("  synchronous     %s%n", sqlite.synchronous().name().toLowerCase(Locale.ROOT));
+    out.printf("  page size       %d bytes%n", sqlite.pageSize());
+  }
+
+  /**
+   * The database's size on disk (on SQLite the file and its {@code -wal}), formatted as every
+   * command shows it.
+   */
   static String size(StoreInfo info) {
     return bytes(info.sizeOnDisk());
   }

@@ -33,7 +33,8 @@ class GanderCliTest {
     assertThat(Files.exists(db)).isTrue();
     assertThat(out.toString())
         .contains("Creating a new Gander database")
-        .contains(db.toString())
+        .containsPattern("backend\\s+sqlite")
+        .containsPattern("location\\s+" + Pattern.quote(db.toString()))
         .containsPattern("schema version\\s+3")
         .containsPattern("journal mode\\s+wal")
         .containsPattern("synchronous\\s+normal")
@@ -61,7 +62,12 @@ class GanderCliTest {
 
     assertThat(run("info", db.toString())).isEqualTo(0);
 
-    assertThat(out.toString()).containsPattern("opened\\s+read-only").contains(db.toString());
+    assertThat(out.toString())
+        .containsPattern("opened\\s+read-only")
+        .containsPattern("backend\\s+sqlite")
+        .containsPattern("location\\s+" + Pattern.quote(db.toString()))
+        .containsPattern("journal mode\\s+wal")
+        .containsPattern("page size\\s+4096 bytes");
   }
 
   @Test

@@ -5,6 +5,7 @@ import dev.gander.internal.sqlite.SqliteBackend;
 import dev.gander.internal.sqlite.SqliteStore;
 import dev.gander.spi.GanderProvider;
 import dev.gander.spi.OpenRequest;
+import dev.gander.sqlite.SqliteOptions;
 import dev.gander.store.Store;
 import dev.gander.store.StoreOptions;
 import java.nio.file.Path;
@@ -28,13 +29,13 @@ public final class SqliteProvider implements GanderProvider {
                 () ->
                     new IllegalStateException(
                         "no database path: call path(Path.of(\"app.db\")) first"));
-    SqliteStore store = SqliteStore.open(path, request.storeOptions(), false);
+    SqliteStore store = SqliteStore.open(path, request.sqlite(), request.storeOptions(), false);
     return new GanderImpl(
-        new SqliteBackend(store, request.wakeMode()), request.clock(), request.mapper());
+        new SqliteBackend(store, request.sqlite().wakeMode()), request.clock(), request.mapper());
   }
 
   @Override
-  public Store openStore(Path path, StoreOptions options, boolean readOnly) {
-    return SqliteStore.open(path, options, readOnly);
+  public Store openStore(Path path, SqliteOptions sqlite, StoreOptions options, boolean readOnly) {
+    return SqliteStore.open(path, sqlite, options, readOnly);
   }
 }

@@ -2,6 +2,7 @@ package dev.gander.spi;
 
 import dev.gander.Gander;
 import dev.gander.GanderException;
+import dev.gander.sqlite.SqliteOptions;
 import dev.gander.store.Store;
 import dev.gander.store.StoreOptions;
 import java.nio.file.Path;
@@ -32,12 +33,13 @@ public interface GanderProvider {
    * Opens a bare store on a file, for backends that have files.
    *
    * @param path the file
-   * @param options the options
+   * @param sqlite the file's options
+   * @param options the options of every backend
    * @param readOnly whether it can never write
    * @return the store
    * @throws UnsupportedOperationException for a backend without files
    */
-  default Store openStore(Path path, StoreOptions options, boolean readOnly) {
+  default Store openStore(Path path, SqliteOptions sqlite, StoreOptions options, boolean readOnly) {
     throw new UnsupportedOperationException("The " + kind() + " backend has no file store");
   }
 

@@ -1,57 +1,64 @@
 package dev.gander.spi;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
-import dev.gander.WakeMode;
+import dev.gander.sqlite.SqliteOptions;
 import dev.gander.store.StoreOptions;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.OptionalInt;
 import javax.sql.DataSource;
 
 /**
  * What {@link dev.gander.Gander.Builder} was told, handed to the {@link GanderProvider} that opens
- * the database. Each backend reads what concerns it.
+ * the database. Each backend reads what concerns it; the builder has already refused settings that
+ * do not belong to the backend chosen.
  *
  * @param path the SQLite file
- * @param storeOptions SQLite store settings
+ * @param sqlite the SQLite file's settings (the defaults when none were given)
+ * @param storeOptions settings of every backend
  * @param clock time for run times, leases and TTLs
  * @param mapper JSON for payloads and results
- * @param wakeMode how SQLite notices other processes' commits
  * @param url a PostgreSQL JDBC URL, pooled by Gander
  * @param dataSource the application's own PostgreSQL data source, which Gander does not close
  * @param schema the PostgreSQL schema Gander's tables live in
+ * @param poolSize the most connections of the pool Gander makes for {@code url}; empty for the
+ *     backend's default
  */
 public record OpenRequest(
     Optional<Path> path,
+    SqliteOptions sqlite,
     StoreOptions storeOptions,
     Clock clock,
     ObjectMapper mapper,
-    WakeMode wakeMode,
     Optional<String> url,
     Optional<DataSource> dataSource,
-    String schema) {
+    String schema,
+    OptionalInt poolSize) {
 
   /**
    * Checks that nothing is null.
    *
    * @param path the SQLite file
-   * @param storeOptions SQLite store settings
+   * @param sqlite SQLite settings
+   * @param storeOptions settings of every backend
    * @param clock time
    * @param mapper JSON
-   * @param wakeMode SQLite's wake mode
    * @param url a PostgreSQL URL
    * @param dataSource a PostgreSQL data source
    * @param schema the PostgreSQL schema
+   * @param poolSize the size of Gander's PostgreSQL pool
    */
   public OpenRequest {
     Objects.requireNonNull(path, "path");
+    Objects.requireNonNull(sqlite, "sqlite");
     Objects.requireNonNull(storeOptions, "storeOptions");
     Objects.requireNonNull(clock, "clock");
     Objects.requireNonNull(mapper, "mapper");
-    Objects.requireNonNull(wakeMode, "wakeMode");
     Objects.requireNonNull(url, "url");
     Objects.requireNonNull(dataSource, "dataSource");
     Objects.requireNonNull(schema, "schema");
+    Objects.requireNonNull(poolSize, "poolSize");
   }
 }

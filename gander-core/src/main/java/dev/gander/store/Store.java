@@ -7,6 +7,7 @@ import dev.gander.NotAGanderDatabaseException;
 import dev.gander.ReadOnlyDatabaseException;
 import dev.gander.SchemaVersionException;
 import dev.gander.spi.GanderProvider;
+import dev.gander.sqlite.SqliteOptions;
 import java.nio.file.Path;
 import java.util.concurrent.CompletableFuture;
 import org.jspecify.annotations.Nullable;
@@ -66,8 +67,8 @@ import org.jspecify.annotations.Nullable;
  *   <li>Calls do not nest: a call made inside a function runs in a transaction of its own on
  *       another connection. Pass the {@link Transaction} of {@link #inTransaction} to Gander's
  *       operations instead.
- *   <li>There is no file: {@link #path()} and {@link #info()} throw {@link
- *       UnsupportedOperationException}.
+ *   <li>There is no file: {@link #path()} throws {@link UnsupportedOperationException}, and {@link
+ *       #info()} describes the server and schema, with no {@link StoreInfo#sqlite()}.
  *   <li>{@link #close()} closes the Gander the store belongs to.
  * </ul>
  */
@@ -78,15 +79,30 @@ public interface Store extends AutoCloseable {
    * schema up to date.
    *
    * @param path the database file; its directory must exist and be writable
-   * @param options how to open and run it
+   * @param sqlite how to open and run the file (busy timeout, {@code synchronous}, read pool, the
+   *     page size of a new file)
+   * @param options how the store runs on every backend (close timeout)
    * @return the open store
    * @throws NotAGanderDatabaseException if the file is not SQLite, or has conflicting tables
    * @throws SchemaVersionException if a newer Gander wrote the file
    * @throws ReadOnlyDatabaseException if the file or its directory cannot be written
    * @throws DatabaseBusyException if another process held the database locked past the timeout
    */
-  static Store open(Path path, StoreOptions options) {
-    return GanderProvider.find("sqlite").openStore(path, options, false);
+  static Store open(Path path, SqliteOptions sqlite, StoreOptions options) {
+    return GanderProvider.find("sqlite").openStore(path, sqlite, options, false);
+  }
+
+  /**
+   * Opens (creating if needed) the database at {@code path} with SQLite options and the default
+   * store options.
+   *
+   * @param path the database file
+   * @param sqlite how to open and run the file
+   * @return the open store
+   * @see #open(Path, SqliteOptions, StoreOptions)
+   */
+  static Store open(Path path, SqliteOptions sqlite) {
+    return open(path, sqlite, StoreOptions.defaults());
   }
 
   /**
@@ -94,10 +110,10 @@ public interface Store extends AutoCloseable {
    *
    * @param path the database file
    * @return the open store
-   * @see #open(Path, StoreOptions)
+   * @see #open(Path, SqliteOptions, StoreOptions)
    */
   static Store open(Path path) {
-    return open(path, StoreOptions.defaults());
+    return open(path, SqliteOptions.defaults(), StoreOptions.defaults());
   }
 
   /**
@@ -121,7 +137,8 @@ public interface Store extends AutoCloseable {
    *     commits but there is no {@code -shm} file: SQLite cannot read those commits there
    */
   static Store openReadOnly(Path path) {
-    return GanderProvider.find("sqlite").openStore(path, StoreOptions.defaults(), true);
+    return GanderProvider.find("sqlite")
+        .openStore(path, SqliteOptions.defaults(), StoreOptions.defaults(), true);
   }
 
   /**
@@ -197,11 +214,10 @@ public interface Store extends AutoCloseable {
   <T extends @Nullable Object> T transactionResult(TransactionalCallable<T> work);
 
   /**
-   * Reads what the file looks like now: schema version, journal mode, page size, size on disk.
+   * Reads what the database looks like now: backend, location, schema version, size on disk, and on
+   * SQLite the file's journal mode and page size ({@link StoreInfo#sqlite()}).
    *
    * @return the description
-   * @throws UnsupportedOperationException on PostgreSQL, which has no file to describe: ask the
-   *     server with {@link #read} instead (for instance {@code pg_total_relation_size})
    */
   StoreInfo info();
 

@@ -42,6 +42,7 @@ class DocSnippetsTest {
           "import dev.gander.*;",
           "import dev.gander.queue.*;",
           "import dev.gander.queue.Queue;",
+          "import dev.gander.sqlite.*;",
           "import dev.gander.store.*;",
           "import java.nio.file.*;",
           "import java.sql.*;",

@@ -3,8 +3,8 @@ package dev.gander.queue;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.gander.Gander;
-import dev.gander.WakeMode;
 import dev.gander.internal.contract.Jvm;
+import dev.gander.sqlite.WakeMode;
 import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.DriverManager;

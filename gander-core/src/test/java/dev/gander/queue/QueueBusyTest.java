@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.gander.DatabaseBusyException;
 import dev.gander.Gander;
+import dev.gander.sqlite.SqliteOptions;
 import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.DriverManager;
@@ -22,7 +23,11 @@ class QueueBusyTest {
   @Test
   void writesFailWithDatabaseBusyWhileLockedAndWorkAgainAfterwards() throws Exception {
     Path db = dir.resolve("app.db");
-    try (Gander gander = Gander.builder().path(db).busyTimeout(Duration.ofMillis(200)).open()) {
+    try (Gander gander =
+        Gander.builder()
+            .path(db)
+            .sqlite(SqliteOptions.builder().busyTimeout(Duration.ofMillis(200)).build())
+            .open()) {
       Queue q = gander.queue("jobs");
       JobId before = q.enqueue("before");
       Job claimed = q.claim("w").orElseThrow();

@@ -2,7 +2,8 @@ package dev.gander.queue;
 
 import dev.gander.Gander;
 import dev.gander.LeaseLostException;
-import dev.gander.WakeMode;
+import dev.gander.sqlite.SqliteOptions;
+import dev.gander.sqlite.WakeMode;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -175,7 +176,8 @@ final class QueueChild {
   }
 
   private static void await(Path db, WakeMode mode, AtomicBoolean stop) {
-    try (Gander gander = Gander.builder().path(db).wakeMode(mode).open()) {
+    try (Gander gander =
+        Gander.builder().path(db).sqlite(SqliteOptions.builder().wakeMode(mode).build()).open()) {
       Queue q = gander.queue(QUEUE, OPTIONS);
       say("waiting");
       while (!stop.get()) {

@@ -1,5 +1,6 @@
 package dev.gander.store;
 
+import dev.gander.sqlite.SqliteOptions;
 import java.io.BufferedReader;
 import java.io.InputStreamReader;
 import java.nio.charset.StandardCharsets;
@@ -34,7 +35,7 @@ public final class ConcurrentOpenMain {
       try (Connection warm = DriverManager.getConnection("jdbc:sqlite::memory:")) {
         warm.createStatement().close();
       }
-      StoreOptions.defaults();
+      SqliteOptions.defaults();
       System.out.println("ready");
       System.out.flush();
       String line = in.readLine();

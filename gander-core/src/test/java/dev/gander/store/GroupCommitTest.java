@@ -224,10 +224,10 @@ class GroupCommitTest {
                                 + e
                                 + " caused by "
                                 + e.getCause());
-                      } else if (e.sqliteResultCode().isEmpty()
-                          || (e.sqliteResultCode().getAsInt() & 0xff) != 19) {
+                      } else if (e.vendorCode().isEmpty()
+                          || (e.vendorCode().getAsInt() & 0xff) != 19) {
                         problems.add(
-                            "write " + thread + "/" + n + " result code " + e.sqliteResultCode());
+                            "write " + thread + "/" + n + " result code " + e.vendorCode());
                       }
                     } catch (RuntimeException e) {
                       problems.add("write " + thread + "/" + n + " threw unexpected " + e);

@@ -91,7 +91,7 @@ class ReadOnlyStoreTest {
 
         StoreInfo info = ro.info();
         assertThat(info.readOnly()).isTrue();
-        assertThat(info.journalMode()).isEqualTo("wal");
+        assertThat(info.sqlite().orElseThrow().journalMode()).isEqualTo("wal");
         assertThat(info.schemaVersion()).isEqualTo(writer.info().schemaVersion());
       }
       assertThat(count(writer, "t")).isEqualTo(2);

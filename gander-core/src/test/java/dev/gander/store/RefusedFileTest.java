@@ -210,7 +210,7 @@ class RefusedFileTest {
   void anEmptyFileAndAFileWithOnlyTheApplicationsTablesAreAccepted() throws Exception {
     Path empty = Files.createFile(dir.resolve("empty.db"));
     try (Store store = Store.open(empty)) {
-      assertThat(store.info().journalMode()).isEqualTo("wal");
+      assertThat(store.info().sqlite().orElseThrow().journalMode()).isEqualTo("wal");
       assertThat(store.info().schemaVersion()).isPositive();
     }
     Path app =
@@ -220,7 +220,7 @@ class RefusedFileTest {
             "CREATE INDEX orders_total ON orders (total)",
             "INSERT INTO orders (total) VALUES (5)");
     try (Store store = Store.open(app)) {
-      assertThat(store.info().journalMode()).isEqualTo("wal");
+      assertThat(store.info().sqlite().orElseThrow().journalMode()).isEqualTo("wal");
       assertThat(store.<List<String>>read(c -> rows(c, "SELECT total FROM orders")))
           .containsExactly("5");
     }

@@ -12,6 +12,7 @@ import dev.gander.Gander;
 import dev.gander.GanderException;
 import dev.gander.StorageFullException;
 import dev.gander.queue.Queue;
+import dev.gander.sqlite.SqliteOptions;
 import dev.gander.store.StoreTestSupport.Boom;
 import java.nio.file.Path;
 import java.sql.Connection;
@@ -241,7 +242,7 @@ class StorageFullRecoveryTest {
   @Test
   void aReadThatEndsItsOwnTransactionDoesNotBreakItsConnection() {
     try (Store store =
-        Store.open(dir.resolve("read.db"), StoreOptions.builder().readPoolSize(1).build())) {
+        Store.open(dir.resolve("read.db"), SqliteOptions.builder().readPoolSize(1).build())) {
       createBlobs(store);
       store.read(
           c -> {

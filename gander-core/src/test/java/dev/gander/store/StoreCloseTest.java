@@ -9,6 +9,7 @@ import static dev.gander.store.StoreTestSupport.thrown;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.gander.GanderClosedException;
+import dev.gander.sqlite.SqliteOptions;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
@@ -163,7 +164,7 @@ class StoreCloseTest {
   void closeLeavesNoGanderThreads() throws Exception {
     Set<Thread> before = liveGanderThreads();
     Path db = dir.resolve("threads.db");
-    Store store = Store.open(db, StoreOptions.builder().readPoolSize(3).build());
+    Store store = Store.open(db, SqliteOptions.builder().readPoolSize(3).build());
     try {
       createTable(store);
       for (int i = 0; i < 20; i++) {
@@ -360,7 +361,10 @@ class StoreCloseTest {
   void closeTimeoutFailsQueuedWritesWithGanderClosed() throws Exception {
     Path db = dir.resolve("timeout.db");
     Store store =
-        Store.open(db, StoreOptions.builder().closeTimeout(Duration.ofMillis(200)).build());
+        Store.open(
+            db,
+            SqliteOptions.defaults(),
+            StoreOptions.builder().closeTimeout(Duration.ofMillis(200)).build());
     createTable(store);
     CountDownLatch running = new CountDownLatch(1);
     CountDownLatch never = new CountDownLatch(1);
@@ -403,7 +407,10 @@ class StoreCloseTest {
   void aWriteStillRunningWhenCloseTimesOutIsNeverLeftHanging() throws Exception {
     Path db = dir.resolve("overrun.db");
     Store store =
-        Store.open(db, StoreOptions.builder().closeTimeout(Duration.ofMillis(200)).build());
+        Store.open(
+            db,
+            SqliteOptions.defaults(),
+            StoreOptions.builder().closeTimeout(Duration.ofMillis(200)).build());
     createTable(store);
     CountDownLatch running = new CountDownLatch(1);
     CountDownLatch release = new CountDownLatch(1);
@@ -466,7 +473,7 @@ class StoreCloseTest {
   }
 
   private static List<String> readsRacingClose(Path db) throws Exception {
-    Store store = Store.open(db, StoreOptions.builder().readPoolSize(2).build());
+    Store store = Store.open(db, SqliteOptions.builder().readPoolSize(2).build());
     ConcurrentLinkedQueue<String> problems = new ConcurrentLinkedQueue<>();
     ConcurrentLinkedQueue<CompletableFuture<Long>> futures = new ConcurrentLinkedQueue<>();
     ConcurrentLinkedQueue<Thread> readers = new ConcurrentLinkedQueue<>();

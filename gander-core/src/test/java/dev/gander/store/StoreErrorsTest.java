@@ -16,6 +16,7 @@ import dev.gander.NotAGanderDatabaseException;
 import dev.gander.ReadOnlyDatabaseException;
 import dev.gander.SchemaVersionException;
 import dev.gander.StorageFullException;
+import dev.gander.sqlite.SqliteOptions;
 import dev.gander.store.StoreTestSupport.ReadOnlyPaths;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -301,7 +302,7 @@ class StoreErrorsTest {
   @Test
   void aWriteLockHeldByAnotherConnectionGivesDatabaseBusy() throws Exception {
     Path db = dir.resolve("busy.db");
-    StoreOptions options = StoreOptions.builder().busyTimeout(Duration.ofMillis(200)).build();
+    SqliteOptions options = SqliteOptions.builder().busyTimeout(Duration.ofMillis(200)).build();
     try (Store store = Store.open(db, options);
         Connection other = jdbc(db)) {
       store.write(c -> c.createStatement().executeUpdate("CREATE TABLE t (v TEXT)"));
@@ -315,6 +316,8 @@ class StoreErrorsTest {
                   store.write(
                       c -> c.createStatement().executeUpdate("INSERT INTO t (v) VALUES ('mine')")));
       assertThat(primaryCode(e)).as("SQLITE_BUSY").isEqualTo(5);
+      assertThat(e.vendorCode()).as("the driver's code, SQLITE_BUSY").hasValue(5);
+      assertThat(e.getMessage()).contains("SqliteOptions.busyTimeout");
       CompletableFuture<Integer> async =
           store.writeAsync(
               c -> c.createStatement().executeUpdate("INSERT INTO t (v) VALUES ('mine async')"));
@@ -336,7 +339,7 @@ class StoreErrorsTest {
     Path db = dir.resolve("busyopen.db");
     Store.open(db).close();
     java.util.Set<Thread> before = StoreTestSupport.liveGanderThreads();
-    StoreOptions options = StoreOptions.builder().busyTimeout(Duration.ofMillis(200)).build();
+    SqliteOptions options = SqliteOptions.builder().busyTimeout(Duration.ofMillis(200)).build();
     try (Connection other = jdbc(db)) {
       exec(other, "BEGIN IMMEDIATE");
       thrown(DatabaseBusyException.class, () -> Store.open(db, options));

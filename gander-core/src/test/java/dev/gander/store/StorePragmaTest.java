@@ -10,6 +10,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.gander.GanderException;
+import dev.gander.sqlite.SqliteInfo;
+import dev.gander.sqlite.SqliteOptions;
+import dev.gander.sqlite.Synchronous;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
@@ -44,7 +47,7 @@ class StorePragmaTest {
   void everyReaderConnectionHasTheDefaultPragmas() throws Exception {
     int readers = 3;
     try (Store store =
-        Store.open(dir.resolve("p.db"), StoreOptions.builder().readPoolSize(readers).build())) {
+        Store.open(dir.resolve("p.db"), SqliteOptions.builder().readPoolSize(readers).build())) {
       // All reads wait for each other inside the read, so each holds its own connection.
       CyclicBarrier together = new CyclicBarrier(readers);
       List<CompletableFuture<Map<String, String>>> futures = new ArrayList<>();
@@ -73,8 +76,8 @@ class StorePragmaTest {
 
   @Test
   void configuredBusyTimeoutAndSynchronousFullAreApplied() {
-    StoreOptions options =
-        StoreOptions.builder()
+    SqliteOptions options =
+        SqliteOptions.builder()
             .busyTimeout(Duration.ofMillis(1234))
             .synchronous(Synchronous.FULL)
             .build();
@@ -88,7 +91,7 @@ class StorePragmaTest {
           .containsEntry("journal_mode", "wal")
           .containsEntry("busy_timeout", "1234")
           .containsEntry("foreign_keys", "1");
-      assertThat(store.info().synchronous()).isEqualTo(Synchronous.FULL);
+      assertThat(store.info().sqlite().orElseThrow().synchronous()).isEqualTo(Synchronous.FULL);
     }
   }
 
@@ -124,14 +127,17 @@ class StorePragmaTest {
     Path db = dir.resolve("info.db");
     try (Store store = Store.open(db)) {
       StoreInfo info = store.info();
-      assertThat(info.path()).isEqualTo(db);
+      assertThat(info.backend()).isEqualTo("sqlite");
+      assertThat(info.location()).isEqualTo(db.toString());
       assertThat(store.path()).isEqualTo(db);
-      assertThat(info.journalMode()).isEqualTo("wal");
-      assertThat(info.synchronous()).isEqualTo(Synchronous.NORMAL);
+      SqliteInfo file = info.sqlite().orElseThrow();
+      assertThat(file.path()).isEqualTo(db);
+      assertThat(file.journalMode()).isEqualTo("wal");
+      assertThat(file.synchronous()).isEqualTo(Synchronous.NORMAL);
       assertThat(info.readOnly()).isFalse();
       assertThat(info.sizeOnDisk()).isPositive();
       long pageSize = store.<Long>read(c -> queryLong(c, "PRAGMA page_size"));
-      assertThat(info.pageSize()).isPositive().isEqualTo((int) pageSize);
+      assertThat(file.pageSize()).isEqualTo(4096).isEqualTo((int) pageSize);
       String recorded =
           store.<String>read(
               c -> queryString(c, "SELECT value FROM gander_meta WHERE key = 'schema_version'"));
@@ -236,10 +242,10 @@ class StorePragmaTest {
 
   @Test
   void optionsOutOfRangeAreRefusedWithTheRange() {
-    assertThatThrownBy(() -> StoreOptions.builder().readPoolSize(0).build())
+    assertThatThrownBy(() -> SqliteOptions.builder().readPoolSize(0).build())
         .isInstanceOf(IllegalArgumentException.class)
         .hasMessageContaining("readPoolSize");
-    assertThatThrownBy(() -> StoreOptions.builder().busyTimeout(Duration.ofMillis(-1)).build())
+    assertThatThrownBy(() -> SqliteOptions.builder().busyTimeout(Duration.ofMillis(-1)).build())
         .isInstanceOf(IllegalArgumentException.class)
         .hasMessageContaining("busyTimeout");
   }

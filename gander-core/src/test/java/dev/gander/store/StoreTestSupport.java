@@ -77,9 +77,9 @@ public final class StoreTestSupport {
    * @return the low byte of its result code
    */
   public static int primaryCode(dev.gander.GanderException e) {
-    java.util.OptionalInt code = e.sqliteResultCode();
+    java.util.OptionalInt code = e.vendorCode();
     if (code.isEmpty()) {
-      throw new AssertionError("no SQLite result code in " + e, e);
+      throw new AssertionError("no vendor code (SQLite result code) in " + e, e);
     }
     return code.getAsInt() & 0xff;
   }

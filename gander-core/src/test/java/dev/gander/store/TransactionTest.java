@@ -163,8 +163,7 @@ class TransactionTest {
                     }));
     assertThat((Throwable) raised.get()).isNotNull();
     assertThat(e.getCause()).isSameAs(raised.get());
-    assertThat(e.sqliteResultCode()).isPresent();
-    assertThat(StoreTestSupport.primaryCode(e)).as("SQLITE_CONSTRAINT").isEqualTo(19);
+    assertThat(e.vendorCode()).as("SQLITE_CONSTRAINT").hasValue(19);
     assertThat(values()).isEmpty();
     assertThat(store.<List<String>>read(c -> rows(c, "SELECT k FROM uniq")))
         .containsExactly("taken");
@@ -177,7 +176,7 @@ class TransactionTest {
             GanderException.class,
             () -> store.write(c -> c.createStatement().execute("INSERT INTO nowhere VALUES (1)")));
     assertThat(e.getCause()).isInstanceOf(SQLException.class);
-    assertThat(e.sqliteResultCode()).isPresent();
+    assertThat(e.vendorCode()).isPresent();
   }
 
   // -------------------------------------------------------------- writeFlow

@@ -15,9 +15,9 @@ import org.slf4j.LoggerFactory;
 /**
  * Gander on PostgreSQL, as {@link GanderProvider} finds it: {@code Gander.builder().postgres(url)}
  * or {@code .postgres(dataSource)}, with {@code .schema(name)}. Given a URL, Gander makes a
- * HikariCP pool and closes it on close; given the application's {@link DataSource}, Gander borrows
- * its connections and never closes it. Not for applications: they open a Gander with {@link
- * Gander#builder()}.
+ * HikariCP pool ({@code .poolSize(n)} connections, 10 unless set) and closes it on close; given the
+ * application's {@link DataSource}, Gander borrows its connections and never closes it. Not for
+ * applications: they open a Gander with {@link Gander#builder()}.
  */
 public final class PostgresProvider implements GanderProvider {
   private static final Logger log = LoggerFactory.getLogger(PostgresProvider.class);
@@ -37,7 +37,7 @@ public final class PostgresProvider implements GanderProvider {
             request.url().orElse(null),
             request.dataSource().orElse(null),
             PgSchema.of(request.schema()),
-            PgConfig.DEFAULT_POOL_SIZE,
+            request.poolSize().orElse(PgConfig.DEFAULT_POOL_SIZE),
             request.storeOptions().closeTimeout());
     if (!request.clock().equals(Clock.systemUTC())) {
       log.info(

@@ -11,6 +11,7 @@ import dev.gander.internal.postgres.PgSchema;
 import dev.gander.internal.postgres.PgTestServer;
 import dev.gander.internal.postgres.RequiresPostgres;
 import dev.gander.store.Store;
+import dev.gander.store.StoreInfo;
 import dev.gander.store.TxOutcome;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
@@ -37,7 +38,8 @@ import org.junit.jupiter.api.Timeout;
 /**
  * {@code gander.store()} on PostgreSQL: the application's SQL in Gander's transactions, with the
  * rules of {@link Store} (one transaction per call, functions run once, reads in a read-only
- * snapshot, async work on the store's own threads) and the file-only methods refused clearly.
+ * snapshot, async work on the store's own threads), {@code path()} refused clearly, and {@code
+ * info()} describing the server and schema.
  */
 @RequiresPostgres
 @Timeout(value = 120, threadMode = Timeout.ThreadMode.SEPARATE_THREAD)
@@ -118,7 +120,12 @@ class PostgresStoreTest {
         .hasMessage("no");
     assertThatThrownBy(() -> store.write(c -> insert(c, 1, "duplicate")))
         .isInstanceOf(GanderException.class)
-        .satisfies(e -> assertThat(((GanderException) e).sqlState()).contains("23505"));
+        .satisfies(e -> assertThat(((GanderException) e).sqlState()).contains("23505"))
+        .satisfies(
+            e ->
+                assertThat(((GanderException) e).vendorCode())
+                    .as("pgjdbc reports no vendor code: the SQL state is the server's code")
+                    .isEmpty());
     assertThat(count()).isEqualTo(3);
   }
 
@@ -255,13 +262,92 @@ class PostgresStoreTest {
   }
 
   @Test
-  void thereIsNoFileToDescribe() {
+  void thereIsNoFile() {
     assertThatThrownBy(store::path)
         .isInstanceOf(UnsupportedOperationException.class)
         .hasMessageContaining("no database file");
-    assertThatThrownBy(store::info)
-        .isInstanceOf(UnsupportedOperationException.class)
-        .hasMessageContaining("store().read(");
     assertThat(store.isClosed()).isFalse();
+  }
+
+  @Test
+  void infoDescribesTheServerAndSchemaAndCountsOnlyGandersTables() throws Exception {
+    StoreInfo info = store.info();
+    assertThat(info.backend()).isEqualTo("postgresql").isEqualTo(StoreInfo.POSTGRESQL);
+    assertThat(info.location())
+        .isEqualTo(PgTestServer.where() + " (schema " + SCHEMA.name() + ")")
+        .startsWith("jdbc:postgresql://")
+        .doesNotContain("?")
+        .doesNotContain("user=")
+        .doesNotContain("password");
+    assertThat(info.readOnly()).isFalse();
+    assertThat(info.sqlite()).isEmpty();
+    String recorded =
+        store.read(
+            c -> {
+              try (Statement st = c.createStatement();
+                  ResultSet rs =
+                      st.executeQuery(
+                          "SELECT value FROM "
+                              + SCHEMA.quoted()
+                              + ".gander_meta WHERE key = 'schema_version'")) {
+                rs.next();
+                return rs.getString(1);
+              }
+            });
+    assertThat(info.schemaVersion()).isPositive().isEqualTo(Integer.parseInt(recorded));
+    assertThat(info.sizeOnDisk()).isPositive().isEqualTo(gandersTables());
+
+    // The application's own table in the same schema is not Gander's: not counted.
+    store.write(
+        c -> {
+          try (PreparedStatement ps = c.prepareStatement("INSERT INTO " + T + " VALUES (?, ?)")) {
+            for (int i = 10; i < 2010; i++) {
+              ps.setLong(1, i);
+              ps.setString(2, "x".repeat(200));
+              ps.addBatch();
+            }
+            ps.executeBatch();
+          }
+          return null;
+        });
+    long appTable =
+        store.read(
+            c -> {
+              try (Statement st = c.createStatement();
+                  ResultSet rs =
+                      st.executeQuery("SELECT pg_total_relation_size('" + T + "'::regclass)")) {
+                rs.next();
+                return rs.getLong(1);
+              }
+            });
+    assertThat(appTable).isGreaterThan(256 * 1024);
+    assertThat(store.info().sizeOnDisk()).isEqualTo(gandersTables()).isLessThan(appTable);
+
+    // Jobs are: enqueueing grows the size reported.
+    long before = store.info().sizeOnDisk();
+    List<String> payloads = new ArrayList<>();
+    for (int i = 0; i < 500; i++) {
+      payloads.add("payload " + i + " " + "y".repeat(500));
+    }
+    gander.queue("info-size").enqueueAll(payloads);
+    assertThat(store.info().sizeOnDisk()).isGreaterThan(before).isEqualTo(gandersTables());
+  }
+
+  /** The size of Gander's five tables, summed by name, independently of {@code info()}. */
+  private static long gandersTables() {
+    return store.read(
+        c -> {
+          try (PreparedStatement ps =
+              c.prepareStatement(
+                  "SELECT sum(pg_total_relation_size(format('%I.%I', ?, t)::regclass))::bigint"
+                      + " FROM unnest(ARRAY['gander_meta', 'gander_migrations', 'gander_jobs',"
+                      + " 'gander_dead_jobs', 'gander_results']) AS t")) {
+            ps.setString(1, SCHEMA.name());
+            try (ResultSet rs = ps.executeQuery()) {
+              rs.next();
+              return rs.getLong(1);
+            }
+          }
+        });
   }
 }

@@ -1,11 +1,11 @@
 package dev.gander.internal.sqlite;
 
-import dev.gander.WakeMode;
 import dev.gander.internal.Uninterruptibly;
 import dev.gander.internal.spi.Tx;
 import dev.gander.internal.spi.Waiters;
 import dev.gander.internal.spi.WakeFilter;
 import dev.gander.internal.spi.WakeKey;
+import dev.gander.sqlite.WakeMode;
 import java.io.IOException;
 import java.nio.file.ClosedWatchServiceException;
 import java.nio.file.FileSystems;

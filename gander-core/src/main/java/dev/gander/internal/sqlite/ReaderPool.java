@@ -2,7 +2,7 @@ package dev.gander.internal.sqlite;
 
 import dev.gander.GanderClosedException;
 import dev.gander.internal.Uninterruptibly;
-import dev.gander.store.StoreOptions;
+import dev.gander.sqlite.SqliteOptions;
 import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.SQLException;
@@ -18,8 +18,8 @@ import org.sqlite.SQLiteConfig;
 
 /**
  * A small pool of read-only connections, opened on demand up to {@link
- * StoreOptions#readPoolSize()}. Each read runs inside {@code BEGIN} … {@code COMMIT} so that all of
- * its statements see one snapshot.
+ * SqliteOptions#readPoolSize()}. Each read runs inside {@code BEGIN} … {@code COMMIT} so that all
+ * of its statements see one snapshot.
  */
 final class ReaderPool {
   private static final Logger log = LoggerFactory.getLogger(ReaderPool.class);
@@ -27,7 +27,7 @@ final class ReaderPool {
   private final Path path;
   private final ReadOnlyAccess access;
   private final String url;
-  private final StoreOptions options;
+  private final SqliteOptions options;
   private final int size;
   private final Semaphore permits;
   private final ArrayDeque<SqliteTx> idle = new ArrayDeque<>();
@@ -35,7 +35,7 @@ final class ReaderPool {
   private final LazyExecutor executor;
   private volatile boolean closed;
 
-  ReaderPool(Path path, ReadOnlyAccess access, StoreOptions options) {
+  ReaderPool(Path path, ReadOnlyAccess access, SqliteOptions options) {
     this.path = path;
     this.access = access;
     this.url = access.url(path);

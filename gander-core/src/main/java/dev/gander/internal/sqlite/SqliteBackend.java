@@ -1,12 +1,12 @@
 package dev.gander.internal.sqlite;
 
-import dev.gander.WakeMode;
 import dev.gander.internal.spi.Backend;
 import dev.gander.internal.spi.ChangeNotifier;
 import dev.gander.internal.spi.JobOps;
 import dev.gander.internal.spi.TxRunner;
 import dev.gander.internal.spi.Waiters;
 import dev.gander.internal.spi.WakeFilter;
+import dev.gander.sqlite.WakeMode;
 import dev.gander.store.Store;
 
 /** One SQLite file as a {@link Backend}: its store, its jobs SQL and its commit watcher. */

@@ -59,7 +59,7 @@ public final class SqliteErrors {
                 + " stayed locked by another connection for longer than the busy timeout of "
                 + busyTimeout.toMillis()
                 + " ms. Retry later, shorten the other process's transactions, or raise"
-                + " busyTimeout"
+                + " SqliteOptions.busyTimeout"
                 + detail,
             e);
       case READONLY:

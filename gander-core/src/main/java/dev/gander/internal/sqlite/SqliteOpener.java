@@ -3,9 +3,10 @@ package dev.gander.internal.sqlite;
 import dev.gander.GanderException;
 import dev.gander.NotAGanderDatabaseException;
 import dev.gander.ReadOnlyDatabaseException;
+import dev.gander.sqlite.SqliteInfo;
+import dev.gander.sqlite.SqliteOptions;
+import dev.gander.sqlite.Synchronous;
 import dev.gander.store.StoreInfo;
-import dev.gander.store.StoreOptions;
-import dev.gander.store.Synchronous;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -14,6 +15,7 @@ import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.util.Locale;
+import java.util.Optional;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -48,7 +50,7 @@ final class SqliteOpener {
    * @return the connections
    * @throws GanderException if the file cannot be used, with what to do about it
    */
-  static Opened open(Path path, StoreOptions options, boolean readOnly) {
+  static Opened open(Path path, SqliteOptions options, boolean readOnly) {
     Path file = path.toAbsolutePath().normalize();
     checkFile(file, readOnly);
     ReadOnlyAccess access = readOnly ? ReadOnlyAccess.of(file) : ReadOnlyAccess.NORMAL;
@@ -133,12 +135,13 @@ final class SqliteOpener {
     return message + ", or read the database with Store.openReadOnly.";
   }
 
-  private static Connection openWriter(Path file, StoreOptions options) throws SQLException {
+  private static Connection openWriter(Path file, SqliteOptions options) throws SQLException {
     Connection c = writableConfig(options).createConnection("jdbc:sqlite:" + file);
     try {
       // Refuse before changing anything: the switch to WAL rewrites the file's header and
       // creates the -wal and -shm files, and a file Gander refuses must be left as it was.
       checkBeforeChanging(c, file);
+      pageSizeOfANewFile(c, file, options.pageSize());
       switchToWal(c, file, options);
       noAutomaticCheckpoints(c);
       Migrations.migrate(c, file, System.currentTimeMillis());
@@ -175,6 +178,30 @@ final class SqliteOpener {
   }
 
   /**
+   * Sets the page size of a database that holds no page yet (a file Gander creates, or an empty
+   * one); the switch to WAL that follows writes the first page with it. A database that exists
+   * keeps its page size: SQLite cannot change it in WAL mode, and rewriting the file to change it
+   * is not what opening should do.
+   */
+  private static void pageSizeOfANewFile(Connection c, Path file, int pageSize)
+      throws SQLException {
+    if (!pragma(c, "page_count").equals("0")) {
+      int existing = Integer.parseInt(pragma(c, "page_size"));
+      if (existing != pageSize) {
+        log.debug(
+            "{} keeps its page size of {} bytes; the configured {} applies to new files only",
+            file,
+            existing,
+            pageSize);
+      }
+      return;
+    }
+    try (Statement st = c.createStatement()) {
+      st.execute("PRAGMA page_size=" + pageSize);
+    }
+  }
+
+  /**
    * Opens the connection a store's {@link WalCheckpointer} runs on. It may write, since a
    * checkpoint writes the database file, and syncs as the writer does; it never commits, never
    * checkpoints on its own, and never waits in SQLite's busy handler (busy timeout 0): the
@@ -185,7 +212,7 @@ final class SqliteOpener {
    * @return the connection
    * @throws SQLException if it cannot be opened
    */
-  static Connection openCheckpointConnection(Path file, StoreOptions options) throws SQLException {
+  static Connection openCheckpointConnection(Path file, SqliteOptions options) throws SQLException {
     SQLiteConfig config = writableConfig(options);
     config.setBusyTimeout(0);
     Connection c = config.createConnection("jdbc:sqlite:" + file);
@@ -198,7 +225,7 @@ final class SqliteOpener {
     }
   }
 
-  private static SQLiteConfig writableConfig(StoreOptions options) {
+  private static SQLiteConfig writableConfig(SqliteOptions options) {
     SQLiteConfig config = baseConfig(options);
     config.setSynchronous(
         options.synchronous() == Synchronous.FULL
@@ -218,7 +245,7 @@ final class SqliteOpener {
   }
 
   /** The settings of every connection of a store. */
-  static SQLiteConfig baseConfig(StoreOptions options) {
+  static SQLiteConfig baseConfig(SqliteOptions options) {
     SQLiteConfig config = new SQLiteConfig();
     config.setBusyTimeout((int) options.busyTimeout().toMillis());
     config.enforceForeignKeys(true);
@@ -233,7 +260,7 @@ final class SqliteOpener {
    * several processes open a new file at once, all but one get SQLITE_BUSY: retry with a bounded
    * backoff, up to the busy timeout.
    */
-  private static void switchToWal(Connection c, Path file, StoreOptions options)
+  private static void switchToWal(Connection c, Path file, SqliteOptions options)
       throws SQLException {
     long deadline = System.nanoTime() + options.busyTimeout().toNanos();
     long backoffMillis = 1;
@@ -296,8 +323,10 @@ final class SqliteOpener {
     String journal = access == ReadOnlyAccess.IMMUTABLE ? "wal" : pragma(c, "journal_mode");
     int pageSize = Integer.parseInt(pragma(c, "page_size"));
     long size = fileSize(file) + fileSize(Path.of(file + "-wal"));
+    SqliteInfo sqlite =
+        new SqliteInfo(file, journal.toLowerCase(Locale.ROOT), synchronous, pageSize);
     return new StoreInfo(
-        file, version, journal.toLowerCase(Locale.ROOT), synchronous, pageSize, size, readOnly);
+        StoreInfo.SQLITE, file.toString(), version, size, readOnly, Optional.of(sqlite));
   }
 
   private static String pragma(Connection c, String name) throws SQLException {

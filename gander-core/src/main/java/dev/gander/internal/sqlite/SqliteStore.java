@@ -5,6 +5,7 @@ import dev.gander.GanderException;
 import dev.gander.ReadOnlyDatabaseException;
 import dev.gander.internal.spi.TxRunner;
 import dev.gander.internal.spi.TxWork;
+import dev.gander.sqlite.SqliteOptions;
 import dev.gander.store.SqlFunction;
 import dev.gander.store.Store;
 import dev.gander.store.StoreInfo;
@@ -36,6 +37,7 @@ public final class SqliteStore implements Store, TxRunner {
   private static final Logger log = LoggerFactory.getLogger(SqliteStore.class);
 
   private final Path path;
+  private final SqliteOptions sqlite;
   private final StoreOptions options;
   private final SqliteErrors errors;
   private final ReaderPool readers;
@@ -46,10 +48,12 @@ public final class SqliteStore implements Store, TxRunner {
   private final Object lifecycle = new Object();
   private volatile boolean closed;
 
-  private SqliteStore(SqliteOpener.Opened opened, StoreOptions options) throws SQLException {
+  private SqliteStore(SqliteOpener.Opened opened, SqliteOptions sqlite, StoreOptions options)
+      throws SQLException {
     this.path = opened.file();
+    this.sqlite = sqlite;
     this.options = options;
-    this.errors = new SqliteErrors(path, options.busyTimeout());
+    this.errors = new SqliteErrors(path, sqlite.busyTimeout());
     this.readers = opened.readers();
     this.callbacks = new LazyExecutor("gander-callback-" + path.getFileName(), 1);
     Connection w = opened.writer();
@@ -62,7 +66,7 @@ public final class SqliteStore implements Store, TxRunner {
       ReentrantLock writerLock = new ReentrantLock();
       WalCheckpointer c =
           new WalCheckpointer(
-              path, () -> SqliteOpener.openCheckpointConnection(path, options), writerLock);
+              path, () -> SqliteOpener.openCheckpointConnection(path, sqlite), writerLock);
       this.checkpointer = c;
       this.writer =
           new GroupCommitWriter(path, w, writerLock, errors, this::closedException, c::committed);
@@ -70,22 +74,25 @@ public final class SqliteStore implements Store, TxRunner {
   }
 
   /**
-   * Opens a store; see {@link Store#open(Path, StoreOptions)} and {@link Store#openReadOnly}.
+   * Opens a store; see {@link Store#open(Path, SqliteOptions, StoreOptions)} and {@link
+   * Store#openReadOnly}.
    *
    * @param path the database file
-   * @param options the options
+   * @param sqlite the file's options
+   * @param options the options of every backend
    * @param readOnly whether to open without a writer
    * @return the open store
    */
-  public static SqliteStore open(Path path, StoreOptions options, boolean readOnly) {
-    SqliteOpener.Opened opened = SqliteOpener.open(path, options, readOnly);
+  public static SqliteStore open(
+      Path path, SqliteOptions sqlite, StoreOptions options, boolean readOnly) {
+    SqliteOpener.Opened opened = SqliteOpener.open(path, sqlite, readOnly);
     try {
-      return new SqliteStore(opened, options);
+      return new SqliteStore(opened, sqlite, options);
     } catch (SQLException | RuntimeException e) {
       SqliteOpener.closeQuietly(opened.writer());
       opened.readers().closeAll();
       throw e instanceof SQLException
-          ? new SqliteErrors(opened.file(), options.busyTimeout()).translate((SQLException) e)
+          ? new SqliteErrors(opened.file(), sqlite.busyTimeout()).translate((SQLException) e)
           : (RuntimeException) e;
     }
   }
@@ -290,8 +297,7 @@ public final class SqliteStore implements Store, TxRunner {
   public StoreInfo info() {
     return read(
         c ->
-            SqliteOpener.describe(
-                c, path, readers.access(), options.synchronous(), writer == null));
+            SqliteOpener.describe(c, path, readers.access(), sqlite.synchronous(), writer == null));
   }
 
   @Override
@@ -338,7 +344,7 @@ public final class SqliteStore implements Store, TxRunner {
     }
     callbacks.shutdown(Math.max(0, deadline - System.nanoTime()));
     if (w != null) {
-      w.close(deadline, options.closeTimeout(), options.busyTimeout());
+      w.close(deadline, options.closeTimeout(), sqlite.busyTimeout());
     }
     log.debug("Closed {}", path);
   }

@@ -4,6 +4,7 @@ import dev.gander.internal.spi.JobOps;
 import dev.gander.internal.spi.TxRunner;
 import dev.gander.internal.sqlite.SqliteJobs;
 import dev.gander.internal.sqlite.SqliteStore;
+import dev.gander.sqlite.SqliteOptions;
 import dev.gander.store.StoreOptions;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -20,7 +21,9 @@ class SqliteJobsContractTest extends JobOpsContract {
   @BeforeAll
   static void open() throws Exception {
     dir = Files.createTempDirectory("gander-contract-");
-    store = SqliteStore.open(dir.resolve("contract.db"), StoreOptions.defaults(), false);
+    store =
+        SqliteStore.open(
+            dir.resolve("contract.db"), SqliteOptions.defaults(), StoreOptions.defaults(), false);
   }
 
   @AfterAll

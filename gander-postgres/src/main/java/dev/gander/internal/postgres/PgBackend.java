@@ -50,14 +50,15 @@ public final class PgBackend implements Backend {
       PgTxRunner runner,
       PgNotifier notifier,
       PgServerClock clock,
-      PgConfig config) {
+      PgConfig config,
+      String location) {
     this.schema = schema;
     this.runner = runner;
     this.jobs = new PgJobs(schema);
     this.notifier = notifier;
     this.clock = clock;
     this.closeTimeout = config.closeTimeout();
-    this.store = new PgStore(runner, schema, config.poolSize(), this::close);
+    this.store = new PgStore(runner, schema, location, config.poolSize(), this::close);
   }
 
   /**
@@ -74,9 +75,11 @@ public final class PgBackend implements Backend {
     HikariDataSource pool = null;
     PgNotifier.ConnectionSource listening;
     String where;
+    String shownUrl;
     if (config.url() != null) {
       String url = config.url();
-      where = "PostgreSQL " + withoutCredentials(url) + ", schema " + schema.name();
+      shownUrl = withoutCredentials(url);
+      where = "PostgreSQL " + shownUrl + ", schema " + schema.name();
       PGSimpleDataSource direct = new PGSimpleDataSource();
       direct.setURL(url);
       if (!url.contains("ApplicationName=")) {
@@ -87,7 +90,8 @@ public final class PgBackend implements Backend {
       listening = direct::getConnection;
     } else {
       dataSource = config.dataSource();
-      where = "PostgreSQL (the application's DataSource), schema " + schema.name();
+      shownUrl = "(the application's DataSource)"; // until a connection tells its URL
+      where = "PostgreSQL " + shownUrl + ", schema " + schema.name();
       listening = dataSource::getConnection;
     }
     try {
@@ -95,11 +99,8 @@ public final class PgBackend implements Backend {
       PgServerClock clock;
       try (Connection c = connect(dataSource, errors)) {
         if (config.url() == null) {
-          where =
-              "PostgreSQL "
-                  + withoutCredentials(c.getMetaData().getURL())
-                  + ", schema "
-                  + schema.name();
+          shownUrl = withoutCredentials(c.getMetaData().getURL());
+          where = "PostgreSQL " + shownUrl + ", schema " + schema.name();
           errors = new PgErrors(where);
         }
         try {
@@ -115,8 +116,14 @@ public final class PgBackend implements Backend {
         throw errors.translate(e, Phase.CONNECT);
       }
       PgTxRunner runner = new PgTxRunner(dataSource, pool, where, config.closeTimeout(), clock);
+      String location = shownUrl + " (schema " + schema.name() + ")";
       return new PgBackend(
-          schema, runner, new PgNotifier(schema, listening, schema.name()), clock, config);
+          schema,
+          runner,
+          new PgNotifier(schema, listening, schema.name()),
+          clock,
+          config,
+          location);
     } catch (RuntimeException | Error e) {
       if (pool != null) {
         pool.close();

@@ -67,6 +67,20 @@ final class PgMigrations {
       List.of(
           new Migration(1, "meta", "0001_meta.sql"), new Migration(2, "queues", "0002_queues.sql"));
 
+  /**
+   * The names of everything the migrations create (tables and indexes), which only Gander may
+   * create in its schema.
+   *
+   * @return the names
+   */
+  static List<String> createdNames() {
+    List<String> names = new ArrayList<>();
+    for (Migration m : ALL) {
+      names.addAll(m.creates());
+    }
+    return names;
+  }
+
   /** The schema version this build of Gander writes. */
   static final int LATEST = ALL.get(ALL.size() - 1).version();
 
@@ -209,8 +223,13 @@ final class PgMigrations {
     }
   }
 
-  private static int currentVersion(Connection c, PgSchema schema, String where)
-      throws SQLException {
+  /**
+   * The recorded schema version, without a lock.
+   *
+   * @return the version, 0 for a schema without Gander's tables (or no schema)
+   * @throws NotAGanderDatabaseException if {@code gander_meta} is not Gander's
+   */
+  static int currentVersion(Connection c, PgSchema schema, String where) throws SQLException {
     try (PreparedStatement ps = c.prepareStatement("SELECT to_regclass(?) IS NOT NULL")) {
       ps.setString(1, schema.quoted() + ".gander_meta");
       try (ResultSet rs = ps.executeQuery()) {

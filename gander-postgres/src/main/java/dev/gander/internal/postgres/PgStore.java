@@ -24,13 +24,15 @@ import org.jspecify.annotations.Nullable;
  * {@link #readAsync} run on the store's own threads ({@link PgAsync}). A nested call does not join
  * the enclosing transaction: it runs in a transaction of its own on another connection (pass the
  * {@link dev.gander.store.Transaction} instead, to Gander operations). There is no file: {@link
- * #path()} and {@link #info()} throw {@link UnsupportedOperationException}.
+ * #path()} throws {@link UnsupportedOperationException}; {@link #info()} describes the server and
+ * schema.
  *
  * <p>Thread-safe. Owned by its {@link PgBackend}: {@link #close()} closes the backend.
  */
 final class PgStore implements Store {
   private final PgTxRunner runner;
   private final PgSchema schema;
+  private final String location;
   private final PgAsync async;
   private final Runnable closeBackend;
   private volatile boolean closed;
@@ -40,12 +42,20 @@ final class PgStore implements Store {
    *
    * @param runner the backend's transactions
    * @param schema the schema of Gander's tables, which also names the async threads
+   * @param location what {@link #info()} reports as the location: the URL without credentials and
+   *     the schema
    * @param asyncThreads the most async threads
    * @param closeBackend closes the backend that owns this store
    */
-  PgStore(PgTxRunner runner, PgSchema schema, int asyncThreads, Runnable closeBackend) {
+  PgStore(
+      PgTxRunner runner,
+      PgSchema schema,
+      String location,
+      int asyncThreads,
+      Runnable closeBackend) {
     this.runner = runner;
     this.schema = schema;
+    this.location = location;
     this.async =
         new PgAsync("gander-async-" + schema.name(), asyncThreads, runner::closedException);
     this.closeBackend = closeBackend;
@@ -131,15 +141,16 @@ final class PgStore implements Store {
 
   // ------------------------------------------------------------- the file
 
+  /**
+   * Describes the server and schema: backend {@code postgresql}, the URL without credentials and
+   * the schema as location, the recorded schema version, and the size of Gander's tables. There are
+   * no SQLite facts.
+   */
   @Override
   public StoreInfo info() {
     checkOpen();
-    throw new UnsupportedOperationException(
-        "Store.info() describes a SQLite file (journal mode, page size, size on disk); Gander on"
-            + " PostgreSQL has none. Ask the server with store().read(...), for instance"
-            + " SELECT pg_total_relation_size('"
-            + schema.quoted()
-            + ".gander_jobs').");
+    return runner.runRead(
+        tx -> PgStoreInfo.read(tx.connection(), schema, location, runner.errors().where()));
   }
 
   @Override

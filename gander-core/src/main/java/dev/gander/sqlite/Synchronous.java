@@ -1,7 +1,8 @@
-package dev.gander.store;
+package dev.gander.sqlite;
 
 /**
- * SQLite's {@code PRAGMA synchronous} setting for the writer connection.
+ * SQLite's {@code PRAGMA synchronous} setting for the writer connection. Set with {@link
+ * SqliteOptions.Builder#synchronous(Synchronous)}.
  *
  * <p>With the WAL journal, {@code NORMAL} never corrupts the database; a power loss (not a process
  * crash) may lose the last transactions committed before it. {@code FULL} syncs the WAL on every

@@ -1,9 +1,11 @@
-package dev.gander;
+package dev.gander.sqlite;
 
 /**
- * How a database notices commits made by other processes, to wake its blocked waiters.
+ * How a Gander on a SQLite file notices commits made by other processes, to wake its blocked
+ * waiters. Set with {@link SqliteOptions.Builder#wakeMode(WakeMode)}.
  *
- * <p>Commits made in this process wake waiters directly in every mode.
+ * <p>Commits made in this process wake waiters directly in every mode. On PostgreSQL the server
+ * notifies ({@code LISTEN/NOTIFY}) and there is no mode to choose.
  */
 public enum WakeMode {
   /**
