@@ -1,44 +1,23 @@
 package dev.gander.postgres;
 
-import static org.assertj.core.api.Assertions.assertThat;
-
 import dev.gander.Gander;
-import dev.gander.internal.contract.Jvm;
+import dev.gander.internal.contract.MultiProcessQueueContract;
+import dev.gander.internal.contract.QueueChild;
 import dev.gander.internal.postgres.PgSchema;
 import dev.gander.internal.postgres.PgTestServer;
 import dev.gander.internal.postgres.RequiresPostgres;
-import java.nio.file.Path;
 import java.sql.Connection;
-import java.sql.ResultSet;
 import java.sql.SQLException;
-import java.sql.Statement;
-import java.time.Duration;
-import java.util.ArrayList;
-import java.util.HashMap;
-import java.util.HashSet;
-import java.util.List;
-import java.util.Map;
-import java.util.Set;
-import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.Timeout;
-import org.junit.jupiter.api.io.TempDir;
 
 /**
- * Producers and workers in separate JVMs on one PostgreSQL schema, as on many machines: the same
- * scenario as SQLite's {@code MultiProcessQueueTest}.
+ * Producers and workers in separate JVMs on one PostgreSQL schema, as on many machines: the
+ * multi-process contract, with leases that run out by the server's clock.
  */
 @RequiresPostgres
-@Timeout(value = 300, threadMode = Timeout.ThreadMode.SEPARATE_THREAD)
-class PostgresMultiProcessTest {
+class PostgresMultiProcessTest extends MultiProcessQueueContract {
   private static final PgSchema SCHEMA = PgTestServer.freshSchema(PostgresMultiProcessTest.class);
-  private static final int PRODUCERS = 4;
-  private static final int PER_PRODUCER = 2_500;
-  private static final int JOBS = PRODUCERS * PER_PRODUCER;
-
-  @TempDir Path dir;
 
   @BeforeAll
   static void server() {
@@ -50,147 +29,23 @@ class PostgresMultiProcessTest {
     PgTestServer.dropSchema(SCHEMA);
   }
 
-  private Jvm child(String name, String... args) throws Exception {
-    List<String> all = new ArrayList<>();
-    all.add(args[0]);
-    all.add(PgTestServer.URL);
-    all.add(SCHEMA.name());
-    all.addAll(List.of(args).subList(1, args.length));
-    return new Jvm(name, dir, PostgresQueueChild.class, all.toArray(new String[0]));
+  @Override
+  protected String target() {
+    return QueueChild.postgres(PgTestServer.URL, SCHEMA.name());
   }
 
-  /**
-   * Four producer and four worker processes share 10,000 jobs; one worker, slow on purpose so that
-   * it surely holds leases, is killed with {@code destroyForcibly()} mid-run. The others finish
-   * everything, including the killed worker's jobs once its leases run out by the server's clock,
-   * and no job is acked twice.
-   */
-  @Test
-  void fourProducersAndFourWorkersProcessEveryJobOnceThoughAWorkerIsKilled() throws Exception {
-    PgTestServer.gander(SCHEMA).close(); // migrate once, so the processes start on equal footing
-    List<Jvm> all = new ArrayList<>();
-    try {
-      Jvm doomed = child("doomed-worker", "work", "2", "5", "40");
-      all.add(doomed);
-      List<Jvm> workers = new ArrayList<>();
-      for (int i = 0; i < 3; i++) {
-        Jvm w = child("worker-" + i, "work", "2", "0", "-1");
-        workers.add(w);
-        all.add(w);
-      }
-      for (Jvm w : all) {
-        assertThat(w.next(60)).as(w.describe()).isEqualTo("working");
-      }
-      List<Jvm> producers = new ArrayList<>();
-      for (int p = 0; p < PRODUCERS; p++) {
-        Jvm producer = child("producer-" + p, "produce", "p" + p, Integer.toString(PER_PRODUCER));
-        producers.add(producer);
-        all.add(producer);
-      }
-
-      // Kill the doomed worker mid-run: after 40 acks it hangs on the next job it claims, so it
-      // surely dies holding a lease.
-      Set<Long> held = new HashSet<>();
-      while (held.isEmpty()) {
-        String line = doomed.next(60);
-        assertThat(line).as(doomed.describe()).isNotEqualTo(Jvm.EOF);
-        if (line.startsWith("holding ")) {
-          held.add(Long.parseLong(line.substring("holding ".length())));
-        }
-      }
-      doomed.process.destroyForcibly();
-      assertThat(doomed.process.waitFor(30, TimeUnit.SECONDS)).isTrue();
-
-      for (Jvm p : producers) {
-        assertThat(p.next(180)).as(p.describe()).isEqualTo("produced " + PER_PRODUCER);
-        assertThat(p.stop(60)).as(p.describe()).isZero();
-      }
-      try (Connection c = PgTestServer.connect()) {
-        // Every job is finished once nothing is left: the killed worker's leased jobs come back
-        // after the 2 s visibility timeout and are taken by the others.
-        awaitEmptyQueue(c, Duration.ofSeconds(180));
-        for (Jvm w : workers) {
-          assertThat(w.stop(60)).as(w.describe()).isZero();
-        }
-
-        assertThat(count(c, "gander_jobs")).isZero();
-        assertThat(count(c, "gander_dead_jobs")).isZero();
-        // One result per job, written by the ack that finished it.
-        Map<Long, String> results = new HashMap<>();
-        try (Statement st = c.createStatement();
-            ResultSet rs =
-                st.executeQuery(
-                    "SELECT job_id, value FROM " + SCHEMA.quoted() + ".gander_results")) {
-          while (rs.next()) {
-            results.put(rs.getLong(1), rs.getString(2).replace("\"", ""));
-          }
-        }
-        assertThat(results).hasSize(JOBS);
-
-        // No job was acked twice: every printed ack is distinct, by id and by payload, and is the
-        // very ack whose result the database kept.
-        Set<Long> ackedIds = new HashSet<>();
-        Set<String> ackedKeys = new HashSet<>();
-        List<Jvm> ackers = new ArrayList<>(workers);
-        ackers.add(doomed);
-        for (Jvm w : ackers) {
-          String pid = Long.toString(w.process.pid());
-          for (String line : w.drain()) {
-            if (!line.startsWith("acked ")) {
-              continue;
-            }
-            String[] parts = line.split(" ");
-            long id = Long.parseLong(parts[1]);
-            assertThat(ackedIds.add(id)).as("job %d acked twice", id).isTrue();
-            assertThat(ackedKeys.add(parts[2])).as("payload %s acked twice", parts[2]).isTrue();
-            assertThat(results.get(id)).startsWith(pid + ":");
-          }
-        }
-        // Acks the killed worker committed but did not live to print are in the results with its
-        // pid; all others were printed.
-        String doomedPid = doomed.process.pid() + ":";
-        for (Map.Entry<Long, String> r : results.entrySet()) {
-          if (!ackedIds.contains(r.getKey())) {
-            assertThat(r.getValue())
-                .as("unprinted ack of job %d", r.getKey())
-                .startsWith(doomedPid);
-          }
-        }
-        assertThat(JOBS - ackedIds.size()).isLessThanOrEqualTo(2);
-        // The jobs the killed worker held were taken again by the others once its leases ran out.
-        for (long id : held) {
-          assertThat(results.get(id))
-              .as("job %d, held by the killed worker", id)
-              .doesNotStartWith(doomedPid);
-          assertThat(results.get(id)).doesNotEndWith(":1");
-        }
-      }
-    } finally {
-      for (Jvm j : all) {
-        j.close();
-      }
-    }
-    // And a Gander opened afterwards finds the queue empty and healthy.
-    try (Gander gander = PgTestServer.gander(SCHEMA)) {
-      assertThat(gander.queue(PostgresQueueChild.QUEUE).awaitDrained(Duration.ZERO)).isTrue();
-    }
+  @Override
+  protected Gander open() {
+    return PgTestServer.gander(SCHEMA);
   }
 
-  private static void awaitEmptyQueue(Connection c, Duration timeout) throws Exception {
-    long deadline = System.nanoTime() + timeout.toNanos();
-    while (count(c, "gander_jobs") > 0) {
-      if (System.nanoTime() > deadline) {
-        throw new AssertionError(count(c, "gander_jobs") + " jobs left after " + timeout);
-      }
-      Thread.sleep(50);
-    }
+  @Override
+  protected Connection connect() throws SQLException {
+    return PgTestServer.connect();
   }
 
-  private static long count(Connection c, String table) throws SQLException {
-    try (Statement st = c.createStatement();
-        ResultSet rs = st.executeQuery("SELECT count(*) FROM " + SCHEMA.quoted() + "." + table)) {
-      rs.next();
-      return rs.getLong(1);
-    }
+  @Override
+  protected String table(String table) {
+    return SCHEMA.quoted() + "." + table;
   }
 }

@@ -1,0 +1,259 @@
+package dev.gander.internal.contract;
+
+import dev.gander.Gander;
+import dev.gander.LeaseLostException;
+import dev.gander.queue.Job;
+import dev.gander.queue.Queue;
+import dev.gander.queue.QueueOptions;
+import dev.gander.sqlite.SqliteOptions;
+import dev.gander.sqlite.WakeMode;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
+
+/**
+ * The child programs of the multi-process queue tests, on either backend. Each opens the database
+ * its TARGET names (see {@link #open(String)}), does its part, and prints one line per event on
+ * stdout; it stops when its stdin is closed.
+ *
+ * <ul>
+ *   <li>{@code produce TARGET PRODUCER COUNT}: enqueues COUNT jobs, half one by one and half in
+ *       batches of 50, then prints {@code produced COUNT}.
+ *   <li>{@code work TARGET THREADS SLOW_MS HANG_AFTER}: THREADS threads poll and ack (result: this
+ *       process's pid and the attempt), each printing {@code acked ID KEY} after its ack returned;
+ *       every job takes SLOW_MS first. Once the process has acked HANG_AFTER jobs (never if
+ *       negative), a thread that claims a job prints {@code holding ID} and hangs with the lease,
+ *       waiting to be killed. Prints {@code working} once started.
+ *   <li>{@code flood TARGET}: enqueues batches of 100 until killed, printing {@code batch N} after
+ *       each commit.
+ *   <li>{@code wait TARGET MODE}: with the given SQLite wake mode, prints {@code waiting}, then for
+ *       each job it receives prints {@code got KEY}.
+ * </ul>
+ */
+public final class QueueChild {
+  /** The queue every child uses. */
+  public static final String QUEUE = "shared";
+
+  /** Its options: a short lease, so that a killed worker's jobs come back soon. */
+  public static final QueueOptions OPTIONS =
+      QueueOptions.builder()
+          .visibilityTimeout(Duration.ofSeconds(2))
+          .maxAttempts(5)
+          .backoffBase(Duration.ofMillis(10))
+          .build();
+
+  /**
+   * A job's payload: who made it and its number there.
+   *
+   * @param producer the producer's name
+   * @param n the job's number at that producer
+   */
+  public record Item(String producer, int n) {
+    /**
+     * The payload's identity across processes.
+     *
+     * @return producer and number
+     */
+    public String key() {
+      return producer + "-" + n;
+    }
+  }
+
+  private QueueChild() {}
+
+  /**
+   * The target argument for a SQLite file.
+   *
+   * @param db the file
+   * @return the argument
+   */
+  public static String sqlite(Path db) {
+    return db.toString();
+  }
+
+  /**
+   * The target argument for a PostgreSQL schema.
+   *
+   * @param url the JDBC URL
+   * @param schema the schema
+   * @return the argument
+   */
+  public static String postgres(String url, String schema) {
+    return url + "|" + schema;
+  }
+
+  /**
+   * Opens the target: a JDBC URL and schema joined by {@code |} is PostgreSQL (a pool of four
+   * connections, so that many children fit the server's connection slots), anything else a SQLite
+   * file.
+   */
+  static Gander open(String target, WakeMode mode) {
+    int bar = target.indexOf('|');
+    if (bar > 0) {
+      return Gander.builder()
+          .postgres(target.substring(0, bar))
+          .schema(target.substring(bar + 1))
+          .poolSize(4)
+          .open();
+    }
+    return Gander.builder()
+        .path(Path.of(target))
+        .sqlite(SqliteOptions.builder().wakeMode(mode).build())
+        .open();
+  }
+
+  /**
+   * Runs one child program.
+   *
+   * @param args the command and its arguments, as above
+   * @throws Exception on failure
+   */
+  public static void main(String[] args) throws Exception {
+    AtomicBoolean stop = new AtomicBoolean();
+    Thread stdin =
+        new Thread(
+            () -> {
+              try {
+                while (System.in.read() >= 0) {
+                  // Closing stdin is the signal to stop.
+                }
+              } catch (java.io.IOException e) {
+                // The parent went away: stop too.
+              }
+              stop.set(true);
+            },
+            "stdin");
+    stdin.setDaemon(true);
+    stdin.start();
+    String target = args[1];
+    switch (args[0]) {
+      case "produce":
+        produce(target, args[2], Integer.parseInt(args[3]));
+        break;
+      case "work":
+        work(
+            target,
+            Integer.parseInt(args[2]),
+            Long.parseLong(args[3]),
+            Integer.parseInt(args[4]),
+            stop);
+        break;
+      case "flood":
+        flood(target);
+        break;
+      case "wait":
+        await(target, WakeMode.valueOf(args[2]), stop);
+        break;
+      default:
+        throw new IllegalArgumentException(args[0]);
+    }
+  }
+
+  private static void produce(String target, String producer, int count) {
+    try (Gander gander = open(target, WakeMode.AUTO)) {
+      Queue q = gander.queue(QUEUE, OPTIONS);
+      int n = 0;
+      while (n < count / 2) {
+        q.enqueue(new Item(producer, n++));
+      }
+      while (n < count) {
+        List<Item> batch = new ArrayList<>();
+        for (int i = 0; i < 50 && n < count; i++) {
+          batch.add(new Item(producer, n++));
+        }
+        q.enqueueAll(batch);
+      }
+      say("produced " + n);
+    }
+  }
+
+  private static void flood(String target) {
+    try (Gander gander = open(target, WakeMode.AUTO)) {
+      Queue q = gander.queue(QUEUE, OPTIONS);
+      for (int batch = 1; ; batch++) {
+        List<Item> items = new ArrayList<>();
+        for (int i = 0; i < 100; i++) {
+          items.add(new Item("flood" + batch, i));
+        }
+        q.enqueueAll(items);
+        say("batch " + batch);
+      }
+    }
+  }
+
+  private static void work(
+      String target, int threads, long slowMs, int hangAfter, AtomicBoolean stop)
+      throws InterruptedException {
+    long pid = ProcessHandle.current().pid();
+    AtomicInteger acked = new AtomicInteger();
+    try (Gander gander = open(target, WakeMode.AUTO)) {
+      Queue q = gander.queue(QUEUE, OPTIONS);
+      List<Thread> workers = new ArrayList<>();
+      for (int t = 0; t < threads; t++) {
+        String worker = "w" + pid + "-" + t;
+        Thread thread =
+            new Thread(() -> workLoop(q, worker, slowMs, hangAfter, acked, stop), worker);
+        thread.start();
+        workers.add(thread);
+      }
+      say("working");
+      for (Thread t : workers) {
+        t.join();
+      }
+    }
+  }
+
+  private static void workLoop(
+      Queue q, String worker, long slowMs, int hangAfter, AtomicInteger acked, AtomicBoolean stop) {
+    long pid = ProcessHandle.current().pid();
+    while (!stop.get()) {
+      Optional<Job> job = q.poll(worker, Duration.ofMillis(200));
+      if (job.isEmpty()) {
+        continue;
+      }
+      Job j = job.get();
+      Item item = j.payloadAs(Item.class);
+      try {
+        if (hangAfter >= 0 && acked.get() >= hangAfter) {
+          say("holding " + j.id());
+          Thread.sleep(Long.MAX_VALUE);
+        }
+        if (slowMs > 0) {
+          Thread.sleep(slowMs);
+        }
+      } catch (InterruptedException e) {
+        return;
+      }
+      try {
+        j.ack(pid + ":" + j.attempt());
+        acked.incrementAndGet();
+        say("acked " + j.id() + " " + item.key());
+      } catch (LeaseLostException e) {
+        say("lost " + j.id() + " " + item.key());
+      }
+    }
+  }
+
+  private static void await(String target, WakeMode mode, AtomicBoolean stop) {
+    try (Gander gander = open(target, mode)) {
+      Queue q = gander.queue(QUEUE, OPTIONS);
+      say("waiting");
+      while (!stop.get()) {
+        Optional<Job> job = q.poll("waiter", Duration.ofSeconds(60));
+        if (job.isPresent()) {
+          job.get().ack();
+          say("got " + job.get().payloadAs(Item.class).key());
+        }
+      }
+    }
+  }
+
+  private static synchronized void say(String line) {
+    System.out.println(line);
+    System.out.flush();
+  }
+}
