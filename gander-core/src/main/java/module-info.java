@@ -18,6 +18,7 @@ module dev.gander.core {
   exports dev.gander.store;
   exports dev.gander.sqlite;
   exports dev.gander.queue;
+  exports dev.gander.stream;
   exports dev.gander.spi;
 
   uses dev.gander.spi.GanderProvider;

@@ -15,6 +15,7 @@ import dev.gander.store.Store;
 import dev.gander.store.StoreOptions;
 import dev.gander.store.TransactionalCallable;
 import dev.gander.store.TransactionalRunnable;
+import dev.gander.stream.Stream;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.util.Objects;
@@ -84,6 +85,17 @@ public interface Gander extends AutoCloseable {
    * @throws InvalidNameException if the name is not allowed
    */
   Queue queue(String name, QueueOptions options);
+
+  /**
+   * A durable stream: an append-only log of events with offsets and per-consumer committed offsets.
+   * Handles are cheap; two of one name are the same stream.
+   *
+   * @param name the stream's name: 1 to 128 characters from {@code A-Z a-z 0-9 . _ : -}, starting
+   *     with a letter or digit
+   * @return the stream
+   * @throws InvalidNameException if the name breaks that rule
+   */
+  Stream stream(String name);
 
   /**
    * Job results stored by {@code job.ack(result)}.

@@ -18,7 +18,12 @@ class ArchitectureTest {
   static final String[] BACKENDS = {"dev.gander.internal.sqlite.."};
 
   static final String[] PUBLIC_API = {
-    "dev.gander", "dev.gander.queue", "dev.gander.store", "dev.gander.sqlite", "dev.gander.spi"
+    "dev.gander",
+    "dev.gander.queue",
+    "dev.gander.stream",
+    "dev.gander.store",
+    "dev.gander.sqlite",
+    "dev.gander.spi"
   };
 
   static JavaClasses classes;
@@ -62,7 +67,10 @@ class ArchitectureTest {
   void capabilityLogicNeverReachesABackend() {
     noClasses()
         .that()
-        .resideInAnyPackage("dev.gander.internal.queue..", "dev.gander.internal.wake..")
+        .resideInAnyPackage(
+            "dev.gander.internal.queue..",
+            "dev.gander.internal.stream..",
+            "dev.gander.internal.wake..")
         .should()
         .dependOnClassesThat()
         .resideInAnyPackage(BACKENDS)
@@ -79,6 +87,7 @@ class ArchitectureTest {
         .dependOnClassesThat()
         .resideInAnyPackage(
             "dev.gander.internal.queue..",
+            "dev.gander.internal.stream..",
             "dev.gander.internal.wake..",
             "dev.gander.internal.sqlite..")
         .check(classes);
@@ -91,7 +100,7 @@ class ArchitectureTest {
         .resideInAnyPackage(BACKENDS)
         .should()
         .dependOnClassesThat()
-        .resideInAnyPackage("dev.gander.internal.queue..")
+        .resideInAnyPackage("dev.gander.internal.queue..", "dev.gander.internal.stream..")
         .because("a backend implements operations; the rules live above it")
         .check(classes);
   }

@@ -5,16 +5,24 @@ import dev.gander.Gander;
 import dev.gander.internal.queue.JsonCodec;
 import dev.gander.internal.queue.QueueRuntime;
 import dev.gander.internal.spi.Backend;
+import dev.gander.internal.spi.ChangeNotifier;
+import dev.gander.internal.stream.StreamRuntime;
+import dev.gander.internal.stream.StreamWakeChecker;
+import dev.gander.internal.wake.WakeHub;
 import dev.gander.queue.Queue;
 import dev.gander.queue.QueueOptions;
 import dev.gander.queue.Results;
 import dev.gander.store.Store;
+import dev.gander.stream.Stream;
 import java.time.Clock;
 
 /** A {@link Gander} on any backend: every capability built on one {@link Backend}. */
 public final class GanderImpl implements Gander {
   private final Backend backend;
+  private final WakeHub hub = new WakeHub();
+  private final ChangeNotifier notifier;
   private final QueueRuntime queues;
+  private final StreamRuntime streams;
 
   /**
    * Builds every capability on an open backend; the instance owns it and closes it.
@@ -26,7 +34,21 @@ public final class GanderImpl implements Gander {
    */
   public GanderImpl(Backend backend, Clock clock, ObjectMapper mapper) {
     this.backend = backend;
-    this.queues = new QueueRuntime(backend, new JsonCodec(mapper), backend.clock(clock));
+    Clock time = backend.clock(clock);
+    JsonCodec codec = new JsonCodec(mapper);
+    this.notifier =
+        backend.notifier(
+            hub,
+            new WakeFilters(
+                QueueRuntime.wakeFilter(backend, time), new StreamWakeChecker(backend.streams())));
+    this.queues = new QueueRuntime(backend, codec, time, hub, notifier);
+    this.streams = new StreamRuntime(backend, codec, time, hub, notifier);
+  }
+
+  @Override
+  public Stream stream(String name) {
+    checkOpen();
+    return streams.stream(name);
   }
 
   @Override
@@ -64,6 +86,8 @@ public final class GanderImpl implements Gander {
   public void close() {
     try {
       queues.close();
+      hub.close();
+      notifier.close();
     } finally {
       backend.close();
     }

@@ -44,6 +44,8 @@ class DocSnippetsTest {
           "import dev.gander.queue.Queue;",
           "import dev.gander.sqlite.*;",
           "import dev.gander.store.*;",
+          "import dev.gander.stream.*;",
+          "import dev.gander.stream.Stream;",
           "import java.nio.file.*;",
           "import java.sql.*;",
           "import java.time.*;",

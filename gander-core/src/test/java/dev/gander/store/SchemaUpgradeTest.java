@@ -87,7 +87,9 @@ class SchemaUpgradeTest {
                       return rs.getLong(1);
                     }
                   });
-      assertThat(migrations).isEqualTo(3);
+      assertThat(migrations).isEqualTo(gander.store().info().schemaVersion());
+      // And the streams of version 4 work on the upgraded file.
+      assertThat(gander.stream("after-upgrade").publish("k", 1)).isEqualTo(1);
     }
   }
 }

@@ -37,6 +37,7 @@ class PostgresArchitectureTest {
         .dependOnClassesThat()
         .resideInAnyPackage(
             "dev.gander.internal.queue..",
+            "dev.gander.internal.stream..",
             "dev.gander.internal.wake..",
             "dev.gander.internal.sqlite..",
             "dev.gander.internal.store..")
@@ -65,6 +66,7 @@ class PostgresArchitectureTest {
         .dependOnClassesThat()
         .resideInAnyPackage(
             "dev.gander.internal.queue..",
+            "dev.gander.internal.stream..",
             "dev.gander.internal.wake..",
             "dev.gander.internal.sqlite..",
             "dev.gander.internal.store..")

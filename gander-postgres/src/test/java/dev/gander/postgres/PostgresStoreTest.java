@@ -333,7 +333,7 @@ class PostgresStoreTest {
     assertThat(store.info().sizeOnDisk()).isGreaterThan(before).isEqualTo(gandersTables());
   }
 
-  /** The size of Gander's five tables, summed by name, independently of {@code info()}. */
+  /** The size of Gander's eight tables, summed by name, independently of {@code info()}. */
   private static long gandersTables() {
     return store.read(
         c -> {
@@ -341,7 +341,8 @@ class PostgresStoreTest {
               c.prepareStatement(
                   "SELECT sum(pg_total_relation_size(format('%I.%I', ?, t)::regclass))::bigint"
                       + " FROM unnest(ARRAY['gander_meta', 'gander_migrations', 'gander_jobs',"
-                      + " 'gander_dead_jobs', 'gander_results']) AS t")) {
+                      + " 'gander_dead_jobs', 'gander_results', 'gander_streams', 'gander_events',"
+                      + " 'gander_stream_consumers']) AS t")) {
             ps.setString(1, SCHEMA.name());
             try (ResultSet rs = ps.executeQuery()) {
               rs.next();

@@ -72,16 +72,22 @@ public final class JobLifecycle {
    * @param codec JSON
    * @param clock time for run times, leases and TTLs
    * @param hub in-process waiters
+   * @param notifier the database's notifier, shared by every capability
    * @param onConsumer called when something starts consuming (starts the sweeper)
    */
   public JobLifecycle(
-      Backend backend, JsonCodec codec, Clock clock, WakeHub hub, Runnable onConsumer) {
+      Backend backend,
+      JsonCodec codec,
+      Clock clock,
+      WakeHub hub,
+      ChangeNotifier notifier,
+      Runnable onConsumer) {
     this.tx = backend.transactions();
     this.ops = backend.jobs();
     this.codec = codec;
     this.clock = clock;
     this.hub = hub;
-    this.notifier = backend.notifier(hub, new QueueWakeChecker(ops, clock));
+    this.notifier = notifier;
     this.onConsumer = onConsumer;
     this.lookup = new JobLookup(tx, ops, codec, clock);
     this.sweeps = new JobSweep(this);

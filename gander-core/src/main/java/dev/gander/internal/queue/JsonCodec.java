@@ -30,6 +30,19 @@ public final class JsonCodec {
    * @return the JSON
    */
   String encode(@Nullable Object value, int limit, String what) {
+    return encode(value, limit, what, "raise maxPayloadBytes in QueueOptions");
+  }
+
+  /**
+   * Turns a value into JSON text and checks its size.
+   *
+   * @param value the value, or {@link RawJson}
+   * @param limit the largest size in UTF-8 bytes
+   * @param what "payload" or "result", for messages
+   * @param raise how to raise the limit, for the message
+   * @return the JSON
+   */
+  public String encode(@Nullable Object value, int limit, String what, String raise) {
     String json;
     if (value instanceof RawJson) {
       // Checked when the RawJson was made: every instance holds exactly one JSON value.
@@ -59,13 +72,23 @@ public final class JsonCodec {
               + size
               + " bytes of JSON, over the limit of "
               + limit
-              + " bytes. Store large data elsewhere and enqueue a reference to it, or raise"
-              + " maxPayloadBytes in QueueOptions. Nothing was written.");
+              + " bytes. Store large data elsewhere and send a reference to it, or "
+              + raise
+              + ". Nothing was written.");
     }
     return json;
   }
 
-  <T> T decode(String json, Class<T> type, String what) {
+  /**
+   * Reads JSON text as a value of {@code type}.
+   *
+   * @param json the text
+   * @param type the type
+   * @param what "payload" or "result", for messages
+   * @param <T> the type
+   * @return the value
+   */
+  public <T> T decode(String json, Class<T> type, String what) {
     try {
       return mapper.readValue(json, type);
     } catch (JsonProcessingException | RuntimeException e) {

@@ -1,6 +1,8 @@
 package dev.gander.internal.queue;
 
 import dev.gander.internal.spi.Backend;
+import dev.gander.internal.spi.ChangeNotifier;
+import dev.gander.internal.spi.WakeFilter;
 import dev.gander.internal.wake.WakeHub;
 import dev.gander.queue.Queue;
 import dev.gander.queue.QueueOptions;
@@ -29,15 +31,30 @@ public final class QueueRuntime implements AutoCloseable {
    * @param backend the open database
    * @param codec JSON
    * @param clock time
+   * @param hub the database's in-process waiters, shared by every capability
+   * @param notifier the database's notifier, shared by every capability
    */
-  public QueueRuntime(Backend backend, JsonCodec codec, Clock clock) {
-    this.hub = new WakeHub();
+  public QueueRuntime(
+      Backend backend, JsonCodec codec, Clock clock, WakeHub hub, ChangeNotifier notifier) {
+    this.hub = hub;
     Sweeper[] sweeperRef = new Sweeper[1];
-    this.engine = new JobLifecycle(backend, codec, clock, hub, () -> sweeperRef[0].ensureStarted());
+    this.engine =
+        new JobLifecycle(backend, codec, clock, hub, notifier, () -> sweeperRef[0].ensureStarted());
     this.sweeper = new Sweeper(engine, backend.name());
     sweeperRef[0] = sweeper;
     engine.leaseHint = sweeper::hint;
     this.results = new ResultsImpl(engine);
+  }
+
+  /**
+   * What decides, after another process's unnamed commit, which queue waiters to wake.
+   *
+   * @param backend the open database
+   * @param clock time
+   * @return the filter
+   */
+  public static WakeFilter wakeFilter(Backend backend, Clock clock) {
+    return new QueueWakeChecker(backend.jobs(), clock);
   }
 
   /**
@@ -70,7 +87,7 @@ public final class QueueRuntime implements AutoCloseable {
     return hub.keyCount();
   }
 
-  /** Closes workers (gracefully), then the sweeper, waiters and the notifier. */
+  /** Closes workers (gracefully), then the sweeper; the waiters and notifier are the owner's. */
   @Override
   public void close() {
     List<ManagedWorker> started = new ArrayList<>(workers);
@@ -78,7 +95,5 @@ public final class QueueRuntime implements AutoCloseable {
       w.close(true);
     }
     sweeper.close();
-    hub.close();
-    engine.notifier.close();
   }
 }

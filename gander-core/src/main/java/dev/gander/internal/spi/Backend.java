@@ -24,6 +24,23 @@ public interface Backend extends AutoCloseable {
   JobOps jobs();
 
   /**
+   * The stream operations.
+   *
+   * @return the operations
+   */
+  StreamOps streams();
+
+  /**
+   * Gives storage freed by deletions back where the backend can, after a compaction: SQLite copies
+   * its WAL into the database file and empties it.
+   *
+   * @return whether it did (false where the backend has nothing of the kind)
+   */
+  default boolean checkpoint() {
+    return false;
+  }
+
+  /**
    * Creates the notifier that carries commits to {@code waiters} (in this process at once, and from
    * other processes), using {@code filter} where the backend cannot name what changed.
    *

@@ -20,6 +20,13 @@ public sealed interface WakeKey {
    */
   record QueueDrain(String queue) implements WakeKey {}
 
+  /**
+   * Events were appended to a stream: its subscribers read on.
+   *
+   * @param stream the stream
+   */
+  record StreamAppended(String stream) implements WakeKey {}
+
   /** A job ended somewhere: result waiters re-check. */
   record JobEnded() implements WakeKey {
     /** The one instance. */

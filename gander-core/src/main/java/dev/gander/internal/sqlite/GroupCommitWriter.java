@@ -15,6 +15,7 @@ import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.locks.ReentrantLock;
+import java.util.function.BooleanSupplier;
 import java.util.function.Supplier;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
@@ -42,7 +43,7 @@ final class GroupCommitWriter {
   private final TxControl control;
   private final SqliteErrors errors;
   private final Supplier<GanderClosedException> closedException;
-  private final Runnable onCommit;
+  private final BooleanSupplier onCommit;
   private final ReentrantLock lock;
 
   /** Callers inside {@link #execute} right now; the fast path is for a lone writer only. */
@@ -62,7 +63,7 @@ final class GroupCommitWriter {
    * @param errors how to translate driver exceptions
    * @param closedException the exception for writes after close
    * @param onCommit told after each commit, on the committing thread holding the lock; must be
-   *     quick
+   *     quick; returns true when the WAL has outgrown its hard bound and must be checkpointed now
    */
   GroupCommitWriter(
       Path path,
@@ -70,7 +71,7 @@ final class GroupCommitWriter {
       ReentrantLock lock,
       SqliteErrors errors,
       Supplier<GanderClosedException> closedException,
-      Runnable onCommit)
+      BooleanSupplier onCommit)
       throws SQLException {
     this.path = path;
     this.connection = connection;
@@ -248,7 +249,9 @@ final class GroupCommitWriter {
     try {
       if (anyCommit) {
         control.commit();
-        onCommit.run();
+        if (onCommit.getAsBoolean()) {
+          checkpointOverBound();
+        }
       } else {
         control.rollback();
       }
@@ -268,6 +271,35 @@ final class GroupCommitWriter {
       }
     }
   }
+
+  /**
+   * The WAL has outgrown what the checkpoint thread keeps up with (writes faster than it copies, on
+   * a starved or slow machine): copy it here, between two transactions, holding off this process's
+   * writes, waiting at most {@link #OVER_BOUND_WAIT_MS} for readers of older snapshots. The one
+   * case where a commit pays for a checkpoint; without it the WAL would grow as long as such writes
+   * go on. See "No commit pays for a checkpoint" in {@code docs/decisions.md}.
+   */
+  private void checkpointOverBound() {
+    try (Statement st = connection.createStatement()) {
+      int busy;
+      try (ResultSet rs = st.executeQuery("PRAGMA busy_timeout")) {
+        busy = rs.next() ? rs.getInt(1) : 0;
+      }
+      st.execute("PRAGMA busy_timeout=" + OVER_BOUND_WAIT_MS);
+      try (ResultSet rs = st.executeQuery("PRAGMA wal_checkpoint(RESTART)")) {
+        if (rs.next() && rs.getInt(1) != 0) {
+          log.debug("{}: WAL over its bound; readers kept the checkpoint from finishing", path);
+        }
+      } finally {
+        st.execute("PRAGMA busy_timeout=" + busy);
+      }
+    } catch (SQLException e) {
+      log.debug("{}: checkpoint of a WAL over its bound failed: {}", path, e.getMessage());
+    }
+  }
+
+  /** The longest the writer waits for readers when it checkpoints a WAL over its bound. */
+  private static final int OVER_BOUND_WAIT_MS = 100;
 
   /** Runs one request of a group in its own savepoint so that its failure rolls back alone. */
   private @Nullable GanderException runInSavepoint(WriteRequest<?> req) {

@@ -3,6 +3,7 @@ package dev.gander.internal.sqlite;
 import dev.gander.internal.spi.Backend;
 import dev.gander.internal.spi.ChangeNotifier;
 import dev.gander.internal.spi.JobOps;
+import dev.gander.internal.spi.StreamOps;
 import dev.gander.internal.spi.TxRunner;
 import dev.gander.internal.spi.Waiters;
 import dev.gander.internal.spi.WakeFilter;
@@ -14,6 +15,7 @@ public final class SqliteBackend implements Backend {
   private final SqliteStore store;
   private final WakeMode wakeMode;
   private final SqliteJobs jobs = new SqliteJobs();
+  private final SqliteStreams streams = new SqliteStreams();
 
   /**
    * Wraps an open store; the backend owns it and closes it.
@@ -34,6 +36,16 @@ public final class SqliteBackend implements Backend {
   @Override
   public JobOps jobs() {
     return jobs;
+  }
+
+  @Override
+  public StreamOps streams() {
+    return streams;
+  }
+
+  @Override
+  public boolean checkpoint() {
+    return store.checkpointNow();
   }
 
   @Override

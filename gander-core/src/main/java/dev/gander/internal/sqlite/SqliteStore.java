@@ -16,7 +16,9 @@ import dev.gander.store.TransactionalRunnable;
 import dev.gander.store.TxOutcome;
 import java.nio.file.Path;
 import java.sql.Connection;
+import java.sql.ResultSet;
 import java.sql.SQLException;
+import java.sql.Statement;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
@@ -43,6 +45,7 @@ public final class SqliteStore implements Store, TxRunner {
   private final ReaderPool readers;
   private final @Nullable GroupCommitWriter writer;
   private final @Nullable WalCheckpointer checkpointer;
+  private final @Nullable ReentrantLock writerLock;
   private final LazyExecutor callbacks;
   private final List<Connection> auxiliary = new ArrayList<>();
   private final Object lifecycle = new Object();
@@ -60,16 +63,42 @@ public final class SqliteStore implements Store, TxRunner {
     if (w == null) {
       this.checkpointer = null;
       this.writer = null;
+      this.writerLock = null;
     } else {
       // Held for every transaction on the writer connection, and by the checkpointer for the
       // moments it must have no write of this process running.
       ReentrantLock writerLock = new ReentrantLock();
+      this.writerLock = writerLock;
       WalCheckpointer c =
           new WalCheckpointer(
               path, () -> SqliteOpener.openCheckpointConnection(path, sqlite), writerLock);
       this.checkpointer = c;
       this.writer =
           new GroupCommitWriter(path, w, writerLock, errors, this::closedException, c::committed);
+    }
+  }
+
+  /**
+   * Copies the WAL into the database file and empties it now, between two writes of this process,
+   * on a connection of its own (after a compaction, to give the space back).
+   *
+   * @return whether it finished; false if readers or another process kept it from it, or the store
+   *     is read-only or closed
+   */
+  public boolean checkpointNow() {
+    ReentrantLock lock = writerLock;
+    if (lock == null || closed) {
+      return false;
+    }
+    lock.lock();
+    try (Connection c = SqliteOpener.openCheckpointConnection(path, sqlite);
+        Statement st = c.createStatement();
+        ResultSet rs = st.executeQuery("PRAGMA wal_checkpoint(TRUNCATE)")) {
+      return rs.next() && rs.getInt(1) == 0;
+    } catch (SQLException e) {
+      return false;
+    } finally {
+      lock.unlock();
     }
   }
 

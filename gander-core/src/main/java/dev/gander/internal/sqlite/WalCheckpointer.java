@@ -72,6 +72,15 @@ final class WalCheckpointer {
   /** The WAL may hold this many times the target before the writer is held off to restart it. */
   static final int BOUND_FACTOR = 8;
 
+  /**
+   * The WAL may grow to this many times the bound only: past it, the writer checkpoints it itself
+   * before its next write ({@link #committed()} says so), because this thread cannot keep up.
+   */
+  static final int HARD_FACTOR = 2;
+
+  /** Commits between two looks at the WAL's size on the committing thread; a power of two. */
+  static final int OVER_BOUND_CHECK_EVERY = 64;
+
   /** The longest the checkpointer holds off writes, waiting for readers of older snapshots. */
   static final long HOLD_OFF_NANOS = TimeUnit.MILLISECONDS.toNanos(50);
 
@@ -109,6 +118,10 @@ final class WalCheckpointer {
   private long delayNanos = TimeUnit.MILLISECONDS.toNanos(100);
   private long targetBytes;
   private long boundBytes = Long.MAX_VALUE;
+
+  /** The hard bound, once known (0 before): read on the committing thread. */
+  private volatile long hardBoundBytes;
+
   private long walBytesAfterLast;
   private long nextHoldOffNanos = System.nanoTime();
   private long walBytesAtVainHoldOff = Long.MAX_VALUE;
@@ -133,14 +146,16 @@ final class WalCheckpointer {
    * starts or wakes the checkpoint thread. Never checkpoints itself.
    */
   @SuppressWarnings("NonAtomicVolatileUpdate") // one committer at a time: the writer lock's holder
-  void committed() {
-    commits++;
+  boolean committed() {
+    long n = ++commits;
     Thread t = thread;
     if (t == null) {
       start();
     } else if (waitingForCommit) {
       LockSupport.unpark(t);
     }
+    long hard = hardBoundBytes;
+    return hard > 0 && (n & (OVER_BOUND_CHECK_EVERY - 1)) == 0 && walBytes() > hard;
   }
 
   private synchronized void start() {
@@ -167,6 +182,7 @@ final class WalCheckpointer {
     try (Statement st = c.createStatement()) {
       targetBytes = (long) TARGET_FRAMES * (pageSize(st) + 24);
       boundBytes = BOUND_FACTOR * targetBytes;
+      hardBoundBytes = HARD_FACTOR * boundBytes;
       long done = 0;
       while (!closed) {
         // While the WAL file is over the bound, wake when the writer has been quiet a while

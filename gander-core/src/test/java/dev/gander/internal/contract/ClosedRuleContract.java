@@ -52,6 +52,9 @@ public abstract class ClosedRuleContract {
           "path",
           "store",
           "results",
+          // a subscription's own state, read from memory
+          "consumer",
+          "position",
           // a claimed job's own data, read from memory
           "id",
           "queue",
@@ -74,6 +77,9 @@ public abstract class ClosedRuleContract {
     queue.enqueue("a");
     Job job = queue.claim("w").orElseThrow();
     Store store = gander.store();
+    dev.gander.stream.Stream stream = gander.stream("events");
+    stream.publish("k", 1);
+    dev.gander.stream.Subscription subscription = stream.subscribe("reader");
     gander.close();
 
     List<String> checked = new ArrayList<>();
@@ -89,8 +95,18 @@ public abstract class ClosedRuleContract {
     check(dev.gander.queue.Results.class, gander.results(), checked, wrong);
     check(Job.class, job, checked, wrong);
     check(Store.class, store, checked, wrong);
+    check(dev.gander.stream.Stream.class, stream, checked, wrong);
+    check(dev.gander.stream.Subscription.class, subscription, checked, wrong);
     assertThat(wrong).as("methods that did not throw GanderClosedException").isEmpty();
-    assertThat(checked).contains("Queue.enqueue", "Queue.poll", "Job.ack", "Store.write");
+    assertThat(checked)
+        .contains(
+            "Queue.enqueue",
+            "Queue.poll",
+            "Job.ack",
+            "Store.write",
+            "Stream.publish",
+            "Subscription.next",
+            "Gander.stream");
   }
 
   private static void check(Class<?> api, Object target, List<String> checked, List<String> wrong)
@@ -161,6 +177,9 @@ public abstract class ClosedRuleContract {
     }
     if (type == List.class) {
       return List.of("a");
+    }
+    if (type == java.util.Map.class) {
+      return java.util.Map.of();
     }
     if (type == JobId.class) {
       return JobId.of(1);

@@ -3,6 +3,8 @@ package dev.gander.internal.contract;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.gander.Gander;
+import dev.gander.stream.Event;
+import dev.gander.stream.Subscription;
 import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.ResultSet;
@@ -14,6 +16,7 @@ import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
@@ -190,6 +193,47 @@ public abstract class MultiProcessQueueContract {
     try (Gander gander = open()) {
       assertThat(gander.queue(QueueChild.QUEUE, QueueChild.OPTIONS).awaitDrained(Duration.ZERO))
           .isTrue();
+    }
+  }
+
+  /**
+   * Four processes publish to one stream while a subscriber here reads it live: offsets come out 1,
+   * 2, 3 … with no gap and no duplicate, each publisher's events in its own order.
+   *
+   * @throws Exception on failure
+   */
+  @Test
+  void fourPublishingProcessesGetGapFreeOrderedOffsetsThatASubscriberReadsLive() throws Exception {
+    int per = 500;
+    try (Gander gander = open();
+        Subscription sub = gander.stream("ticks").subscribe("watcher")) {
+      List<Jvm> publishers = new ArrayList<>();
+      try {
+        for (int p = 0; p < 4; p++) {
+          publishers.add(
+              child("publisher-" + p, "publish", "ticks", "p" + p, Integer.toString(per)));
+        }
+        Map<String, Integer> nextOf = new HashMap<>();
+        for (long expected = 1; expected <= 4L * per; expected++) {
+          Optional<Event> e = sub.next(Duration.ofSeconds(60));
+          assertThat(e).as("event %d", expected).isPresent();
+          assertThat(e.get().offset()).isEqualTo(expected);
+          String[] parts = e.get().payloadAs(String.class).split(":");
+          int n = Integer.parseInt(parts[1]);
+          assertThat(n).as("order of %s", parts[0]).isEqualTo(nextOf.getOrDefault(parts[0], 0));
+          nextOf.put(parts[0], n + 1);
+        }
+        for (Jvm p : publishers) {
+          assertThat(p.next(60)).as(p.describe()).isEqualTo("published " + per);
+          assertThat(p.stop(60)).as(p.describe()).isZero();
+        }
+        assertThat(sub.poll()).isEmpty();
+        assertThat(gander.stream("ticks").latest()).isEqualTo(4L * per);
+      } finally {
+        for (Jvm p : publishers) {
+          p.close();
+        }
+      }
     }
   }
 

@@ -32,6 +32,8 @@ import java.util.concurrent.atomic.AtomicInteger;
  *       each commit.
  *   <li>{@code wait TARGET MODE}: with the given SQLite wake mode, prints {@code waiting}, then for
  *       each job it receives prints {@code got KEY}.
+ *   <li>{@code publish TARGET STREAM NAME COUNT}: publishes COUNT events {@code NAME:i} to STREAM,
+ *       one commit each, every fifth a batch of two, then prints {@code published COUNT}.
  * </ul>
  */
 public final class QueueChild {
@@ -148,6 +150,9 @@ public final class QueueChild {
       case "wait":
         await(target, WakeMode.valueOf(args[2]), stop);
         break;
+      case "publish":
+        publish(target, args[2], args[3], Integer.parseInt(args[4]));
+        break;
       default:
         throw new IllegalArgumentException(args[0]);
     }
@@ -249,6 +254,22 @@ public final class QueueChild {
           say("got " + job.get().payloadAs(Item.class).key());
         }
       }
+    }
+  }
+
+  private static void publish(String target, String stream, String name, int count) {
+    try (Gander gander = open(target, WakeMode.AUTO)) {
+      dev.gander.stream.Stream s = gander.stream(stream);
+      int i = 0;
+      while (i < count) {
+        if (i % 5 == 4 && i + 1 < count) {
+          s.publishAll("tick", List.of(name + ":" + i, name + ":" + (i + 1)));
+          i += 2;
+        } else {
+          s.publish("tick", name + ":" + i++);
+        }
+      }
+      say("published " + count);
     }
   }
 

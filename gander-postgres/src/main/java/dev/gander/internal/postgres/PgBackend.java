@@ -38,6 +38,7 @@ public final class PgBackend implements Backend {
   private final PgSchema schema;
   private final PgTxRunner runner;
   private final PgJobs jobs;
+  private final PgStreams streams;
   private final PgNotifier notifier;
   private final PgServerClock clock;
   private final PgStore store;
@@ -55,6 +56,7 @@ public final class PgBackend implements Backend {
     this.schema = schema;
     this.runner = runner;
     this.jobs = new PgJobs(schema);
+    this.streams = new PgStreams(schema);
     this.notifier = notifier;
     this.clock = clock;
     this.closeTimeout = config.closeTimeout();
@@ -210,6 +212,16 @@ public final class PgBackend implements Backend {
   @Override
   public PgJobs jobs() {
     return jobs;
+  }
+
+  /**
+   * The stream operations.
+   *
+   * @return the operations
+   */
+  @Override
+  public PgStreams streams() {
+    return streams;
   }
 
   /**

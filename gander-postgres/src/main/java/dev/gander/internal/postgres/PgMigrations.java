@@ -65,7 +65,9 @@ final class PgMigrations {
 
   static final List<Migration> ALL =
       List.of(
-          new Migration(1, "meta", "0001_meta.sql"), new Migration(2, "queues", "0002_queues.sql"));
+          new Migration(1, "meta", "0001_meta.sql"),
+          new Migration(2, "queues", "0002_queues.sql"),
+          new Migration(3, "streams", "0003_streams.sql"));
 
   /**
    * The names of everything the migrations create (tables and indexes), which only Gander may

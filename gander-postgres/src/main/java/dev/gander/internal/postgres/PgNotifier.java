@@ -136,6 +136,9 @@ public final class PgNotifier implements AutoCloseable {
     if (key instanceof WakeKey.QueueDrain) {
       return "d:" + ((WakeKey.QueueDrain) key).queue();
     }
+    if (key instanceof WakeKey.StreamAppended) {
+      return "s:" + ((WakeKey.StreamAppended) key).stream();
+    }
     return "e";
   }
 
@@ -150,12 +153,14 @@ public final class PgNotifier implements AutoCloseable {
       return Optional.of(WakeKey.JobEnded.INSTANCE);
     }
     if (payload.length() > 2 && payload.charAt(1) == ':') {
-      String queue = payload.substring(2);
+      String name = payload.substring(2);
       switch (payload.charAt(0)) {
         case 'w':
-          return Optional.of(new WakeKey.QueueWork(queue));
+          return Optional.of(new WakeKey.QueueWork(name));
         case 'd':
-          return Optional.of(new WakeKey.QueueDrain(queue));
+          return Optional.of(new WakeKey.QueueDrain(name));
+        case 's':
+          return Optional.of(new WakeKey.StreamAppended(name));
         default:
           break;
       }

@@ -79,7 +79,7 @@ class PgMigrationsTest {
                 s,
                 "SELECT string_agg(version || ':' || name, ',' ORDER BY version)"
                     + " FROM {schema}.gander_migrations"))
-        .isEqualTo("1:meta,2:queues");
+        .isEqualTo("1:meta,2:queues,3:streams");
     assertThat(
             one(
                 s,

@@ -1,0 +1,199 @@
+package dev.gander.internal.sqlite;
+
+import dev.gander.internal.spi.StreamOps;
+import dev.gander.internal.spi.Tx;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.OptionalLong;
+
+/** The stream operations of the SQLite backend: all of its stream SQL. */
+final class SqliteStreams implements StreamOps {
+  private static final String TAKE_OFFSETS =
+      "INSERT INTO gander_streams (name, last_offset) VALUES (?, ?)"
+          + " ON CONFLICT (name) DO UPDATE SET last_offset = last_offset + excluded.last_offset"
+          + " RETURNING last_offset";
+  private static final String INSERT_EVENT =
+      "INSERT INTO gander_events (stream, seq, kind, payload, headers, occurred_at)"
+          + " VALUES (?, ?, ?, ?, ?, ?)";
+  private static final String READ =
+      "SELECT seq, kind, payload, headers, occurred_at FROM gander_events"
+          + " WHERE stream = ? AND seq > ? ORDER BY seq LIMIT ?";
+  private static final String HEAD =
+      "SELECT last_offset, compacted_through FROM gander_streams WHERE name = ?";
+  private static final String STREAMS = "SELECT name FROM gander_streams ORDER BY name";
+  private static final String CURSOR =
+      "SELECT seq FROM gander_stream_consumers WHERE stream = ? AND consumer = ?";
+  private static final String COMMIT =
+      "INSERT INTO gander_stream_consumers (stream, consumer, seq, updated_at) VALUES (?, ?, ?, ?)"
+          + " ON CONFLICT (stream, consumer) DO UPDATE SET seq = excluded.seq,"
+          + " updated_at = excluded.updated_at WHERE excluded.seq > gander_stream_consumers.seq";
+  private static final String CONSUMERS =
+      "SELECT consumer, seq, updated_at FROM gander_stream_consumers WHERE stream = ?"
+          + " ORDER BY consumer";
+  private static final String REMOVE_CONSUMER =
+      "DELETE FROM gander_stream_consumers WHERE stream = ? AND consumer = ?";
+  private static final String LAST_BEFORE =
+      "SELECT max(seq) FROM gander_events WHERE stream = ? AND occurred_at < ?";
+  private static final String DELETE_THROUGH =
+      "DELETE FROM gander_events WHERE stream = ? AND seq <= ?";
+  private static final String MARK_COMPACTED =
+      "UPDATE gander_streams SET compacted_through = max(compacted_through, ?) WHERE name = ?";
+  private static final String COUNT = "SELECT count(*) FROM gander_events WHERE stream = ?";
+
+  @Override
+  public long append(Tx tx, String stream, List<NewEvent> events) throws SQLException {
+    // Appends are writes, on the writer's cached statements: a publish prepares nothing.
+    SqliteTx w = writer(tx);
+    PreparedStatement take = w.prepared(TAKE_OFFSETS);
+    take.setString(1, stream);
+    take.setLong(2, events.size());
+    long last;
+    try (ResultSet rs = take.executeQuery()) {
+      rs.next();
+      last = rs.getLong(1);
+    }
+    long first = last - events.size() + 1;
+    PreparedStatement insert = w.prepared(INSERT_EVENT);
+    long offset = first;
+    for (NewEvent e : events) {
+      insert.setString(1, stream);
+      insert.setLong(2, offset++);
+      insert.setString(3, e.kind());
+      insert.setString(4, e.payload());
+      insert.setString(5, e.headers());
+      insert.setLong(6, e.occurredAt());
+      insert.executeUpdate();
+    }
+    return first;
+  }
+
+  private static SqliteTx writer(Tx tx) {
+    if (tx instanceof SqliteTx) {
+      return (SqliteTx) tx;
+    }
+    throw new IllegalStateException("not a write transaction of the SQLite backend: " + tx);
+  }
+
+  @Override
+  public List<StoredEvent> read(Tx tx, String stream, long after, int limit) throws SQLException {
+    try (PreparedStatement ps = tx.connection().prepareStatement(READ)) {
+      ps.setString(1, stream);
+      ps.setLong(2, after);
+      ps.setInt(3, limit);
+      List<StoredEvent> out = new ArrayList<>(Math.min(limit, 256));
+      try (ResultSet rs = ps.executeQuery()) {
+        while (rs.next()) {
+          out.add(
+              new StoredEvent(
+                  rs.getLong(1), rs.getString(2), rs.getString(3), rs.getString(4), rs.getLong(5)));
+        }
+      }
+      return out;
+    }
+  }
+
+  @Override
+  public Head head(Tx tx, String stream) throws SQLException {
+    try (PreparedStatement ps = tx.connection().prepareStatement(HEAD)) {
+      ps.setString(1, stream);
+      try (ResultSet rs = ps.executeQuery()) {
+        return rs.next() ? new Head(rs.getLong(1), rs.getLong(2)) : Head.EMPTY;
+      }
+    }
+  }
+
+  @Override
+  public List<String> streams(Tx tx) throws SQLException {
+    try (PreparedStatement ps = tx.connection().prepareStatement(STREAMS);
+        ResultSet rs = ps.executeQuery()) {
+      List<String> out = new ArrayList<>();
+      while (rs.next()) {
+        out.add(rs.getString(1));
+      }
+      return out;
+    }
+  }
+
+  @Override
+  public OptionalLong cursor(Tx tx, String stream, String consumer) throws SQLException {
+    try (PreparedStatement ps = tx.connection().prepareStatement(CURSOR)) {
+      ps.setString(1, stream);
+      ps.setString(2, consumer);
+      try (ResultSet rs = ps.executeQuery()) {
+        return rs.next() ? OptionalLong.of(rs.getLong(1)) : OptionalLong.empty();
+      }
+    }
+  }
+
+  @Override
+  public long commit(Tx tx, String stream, String consumer, long offset, long now)
+      throws SQLException {
+    try (PreparedStatement ps = tx.connection().prepareStatement(COMMIT)) {
+      ps.setString(1, stream);
+      ps.setString(2, consumer);
+      ps.setLong(3, offset);
+      ps.setLong(4, now);
+      ps.executeUpdate();
+    }
+    return cursor(tx, stream, consumer).orElse(offset);
+  }
+
+  @Override
+  public List<Cursor> consumers(Tx tx, String stream) throws SQLException {
+    try (PreparedStatement ps = tx.connection().prepareStatement(CONSUMERS)) {
+      ps.setString(1, stream);
+      List<Cursor> out = new ArrayList<>();
+      try (ResultSet rs = ps.executeQuery()) {
+        while (rs.next()) {
+          out.add(new Cursor(rs.getString(1), rs.getLong(2), rs.getLong(3)));
+        }
+      }
+      return out;
+    }
+  }
+
+  @Override
+  public boolean removeConsumer(Tx tx, String stream, String consumer) throws SQLException {
+    try (PreparedStatement ps = tx.connection().prepareStatement(REMOVE_CONSUMER)) {
+      ps.setString(1, stream);
+      ps.setString(2, consumer);
+      return ps.executeUpdate() > 0;
+    }
+  }
+
+  @Override
+  public long lastBefore(Tx tx, String stream, long time) throws SQLException {
+    try (PreparedStatement ps = tx.connection().prepareStatement(LAST_BEFORE)) {
+      ps.setString(1, stream);
+      ps.setLong(2, time);
+      try (ResultSet rs = ps.executeQuery()) {
+        return rs.next() ? rs.getLong(1) : 0;
+      }
+    }
+  }
+
+  @Override
+  public Compacted compact(Tx tx, String stream, long through) throws SQLException {
+    long removed;
+    try (PreparedStatement ps = tx.connection().prepareStatement(DELETE_THROUGH)) {
+      ps.setString(1, stream);
+      ps.setLong(2, through);
+      removed = ps.executeUpdate();
+    }
+    try (PreparedStatement ps = tx.connection().prepareStatement(MARK_COMPACTED)) {
+      ps.setLong(1, through);
+      ps.setString(2, stream);
+      ps.executeUpdate();
+    }
+    try (PreparedStatement ps = tx.connection().prepareStatement(COUNT)) {
+      ps.setString(1, stream);
+      try (ResultSet rs = ps.executeQuery()) {
+        rs.next();
+        return new Compacted(removed, rs.getLong(1));
+      }
+    }
+  }
+}

@@ -1,0 +1,28 @@
+-- Streams: append-only logs of events with offsets 1, 2, 3 ... per stream.
+-- The head row holds the last offset given and the highest offset compaction removed; appends
+-- take their offsets from it inside the writing transaction, so offsets are gap-free.
+CREATE TABLE gander_streams (
+  name              TEXT    PRIMARY KEY,
+  last_offset       INTEGER NOT NULL,
+  compacted_through INTEGER NOT NULL DEFAULT 0
+);
+
+-- seq is the event's offset ("offset" is a word of SQL). headers: a JSON object, sorted keys.
+CREATE TABLE gander_events (
+  stream      TEXT    NOT NULL,
+  seq         INTEGER NOT NULL,
+  kind        TEXT    NOT NULL,
+  payload     TEXT    NOT NULL,
+  headers     TEXT    NOT NULL,
+  occurred_at INTEGER NOT NULL,
+  PRIMARY KEY (stream, seq)
+);
+
+-- Each consumer's committed offset; it only moves forward.
+CREATE TABLE gander_stream_consumers (
+  stream     TEXT    NOT NULL,
+  consumer   TEXT    NOT NULL,
+  seq        INTEGER NOT NULL,
+  updated_at INTEGER NOT NULL,
+  PRIMARY KEY (stream, consumer)
+);
