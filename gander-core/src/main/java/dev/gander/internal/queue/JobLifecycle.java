@@ -1,6 +1,5 @@
 package dev.gander.internal.queue;
 
-import dev.gander.GanderException;
 import dev.gander.LeaseLostException;
 import dev.gander.internal.Times;
 import dev.gander.internal.spi.Backend;
@@ -11,9 +10,7 @@ import dev.gander.internal.spi.TxRunner;
 import dev.gander.internal.spi.TxWork;
 import dev.gander.internal.spi.WakeKey;
 import dev.gander.internal.wake.WakeHub;
-import dev.gander.queue.EnqueueOptions;
 import dev.gander.queue.EnqueueResult;
-import dev.gander.queue.JobId;
 import dev.gander.queue.QueueOptions;
 import dev.gander.store.Transaction;
 import java.sql.SQLException;
@@ -22,8 +19,6 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
-import java.util.Optional;
-import java.util.OptionalLong;
 import java.util.Set;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.function.Consumer;
@@ -33,10 +28,12 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The life of a job, on any backend: enqueue (and which job may hold a unique key), claim, settle,
- * the retry and dead-letter decisions with their backoff, and the sweep of expired leases and
- * expiries. The one place those rules live; it calls only the backend's {@link JobOps} and never
- * writes SQL. Shared by every queue handle of one database.
+ * The life of a job, on any backend: enqueue, claim, settle, the retry and dead-letter decisions
+ * with their backoff, and the dead letters' requeue. Its parts hold the rest: the insertion of jobs
+ * and which job may hold a unique key ({@link JobEnqueue}), the sweep of expired leases and
+ * expiries ({@link JobSweep}), the reads ({@link JobLookup}). The one place those rules live; it
+ * calls only the backend's {@link JobOps} and never writes SQL. Shared by every queue handle of one
+ * database.
  */
 public final class JobLifecycle {
   private static final Logger log = LoggerFactory.getLogger(JobLifecycle.class);
@@ -55,6 +52,9 @@ public final class JobLifecycle {
   final WakeHub hub;
   final ChangeNotifier notifier;
   private final Runnable onConsumer;
+
+  /** The insertion of jobs and the unique-key rule. */
+  private final JobEnqueue inserts;
 
   /** Reads of jobs and their records. */
   final JobLookup lookup;
@@ -89,6 +89,7 @@ public final class JobLifecycle {
     this.hub = hub;
     this.notifier = notifier;
     this.onConsumer = onConsumer;
+    this.inserts = new JobEnqueue(this);
     this.lookup = new JobLookup(tx, ops, codec, clock);
     this.sweeps = new JobSweep(this);
   }
@@ -117,111 +118,11 @@ public final class JobLifecycle {
 
   // ---------------------------------------------------------------- enqueue
 
-  /** An encoded job ready to insert. */
-  record NewJob(String payload, EnqueueOptions options, int maxAttempts) {}
-
   /** Inserts jobs in one transaction, the caller's if given; returns their ids and duplicates. */
-  List<EnqueueResult> enqueue(@Nullable Transaction caller, String queue, List<NewJob> jobs) {
-    TxWork<List<EnqueueResult>> work = t -> insert(t, queue, jobs);
+  List<EnqueueResult> enqueue(
+      @Nullable Transaction caller, String queue, List<JobEnqueue.NewJob> jobs) {
+    TxWork<List<EnqueueResult>> work = t -> inserts.insert(t, queue, jobs);
     return caller == null ? tx.runWrite(work) : tx.runWrite(caller, work);
-  }
-
-  private List<EnqueueResult> insert(Tx t, String queue, List<NewJob> jobs) throws SQLException {
-    long now = clock.millis();
-    List<EnqueueResult> ids = new ArrayList<>(jobs.size());
-    // Runs of jobs without a unique key go in one call; a keyed job on its own, in order, so that
-    // ids follow the order given.
-    List<JobOps.NewJob> run = new ArrayList<>();
-    for (NewJob job : jobs) {
-      JobOps.NewJob row = row(queue, job, now);
-      if (row.uniqueKey() == null) {
-        run.add(row);
-        continue;
-      }
-      insertRun(t, run, ids);
-      OptionalLong id = ops.insert(t, row);
-      if (id.isEmpty() && freeUniqueKey(t, queue, row.uniqueKey(), now)) {
-        id = ops.insert(t, row);
-      }
-      if (id.isPresent()) {
-        ids.add(new EnqueueResult(JobId.of(id.getAsLong()), false));
-      } else {
-        // A live job of this queue holds the unique key: hand back its id, write nothing.
-        JobOps.Holder holder =
-            ops.holder(t, queue, row.uniqueKey())
-                .orElseThrow(
-                    () ->
-                        new GanderException("unique key conflict without a live job in " + queue));
-        ids.add(new EnqueueResult(JobId.of(holder.id()), true));
-      }
-    }
-    insertRun(t, run, ids);
-    if (ids.stream().anyMatch(r -> !r.duplicate())) {
-      // Scheduled jobs wake waiters too: they re-read the queue's next run time.
-      changed(t, new WakeKey.QueueWork(queue));
-    }
-    return ids;
-  }
-
-  private static JobOps.NewJob row(String queue, NewJob job, long now) {
-    EnqueueOptions o = job.options();
-    long runAt = o.runAt().map(Times::epochMillis).orElse(Times.plus(now, o.delay()));
-    return new JobOps.NewJob(
-        queue,
-        job.payload(),
-        o.priority(),
-        runAt,
-        runAt > now ? JobOps.SCHEDULED : JobOps.READY,
-        job.maxAttempts(),
-        o.uniqueKey().orElse(null),
-        o.expiresIn().map(d -> Times.plus(now, d)).orElse(Long.MAX_VALUE),
-        now);
-  }
-
-  /** Inserts a run of jobs without unique keys, if any, and empties it. */
-  private void insertRun(Tx t, List<JobOps.NewJob> run, List<EnqueueResult> ids)
-      throws SQLException {
-    if (run.isEmpty()) {
-      return;
-    }
-    for (long id : ops.insertMany(t, run)) {
-      ids.add(new EnqueueResult(JobId.of(id), false));
-    }
-    run.clear();
-  }
-
-  /**
-   * The unique-key rule: a job that can no longer run (expired unclaimed, or running on its last
-   * attempt with its lease run out) does not hold its key. Such a holder is dead-lettered now, as
-   * the sweeper would a moment later, so a new job is never dropped in favour of it.
-   *
-   * @return whether the key was freed
-   */
-  private boolean freeUniqueKey(Tx t, String queue, String uniqueKey, long now)
-      throws SQLException {
-    Optional<JobOps.Holder> found = ops.holder(t, queue, uniqueKey);
-    if (found.isEmpty()) {
-      return false;
-    }
-    JobOps.Holder h = found.get();
-    String reason;
-    String error;
-    if (h.state() != JobOps.RUNNING && h.expiresAt() <= now) {
-      reason = h.attempt() == 0 ? EXPIRED : EXPIRED_WHILE_RETRYING;
-      error = null;
-    } else if (h.state() == JobOps.RUNNING
-        && h.leaseUntil() <= now
-        && h.attempt() >= h.maxAttempts()) {
-      reason = LEASE_EXPIRED;
-      error = "lease expired";
-    } else {
-      return false;
-    }
-    if (!ops.bury(t, h.id(), -1, error, reason, now)) {
-      return false;
-    }
-    ended(t, queue);
-    return true;
   }
 
   // ------------------------------------------------------------------ claim

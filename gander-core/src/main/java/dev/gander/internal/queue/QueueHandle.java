@@ -79,14 +79,14 @@ public final class QueueHandle implements Queue {
 
   @Override
   public EnqueueResult submit(@Nullable Object payload, EnqueueOptions options) {
-    List<JobLifecycle.NewJob> jobs = List.of(encode(payload, options));
+    List<JobEnqueue.NewJob> jobs = List.of(encode(payload, options));
     return engine.enqueue(null, name, jobs).get(0);
   }
 
   @Override
   public EnqueueResult submit(Transaction tx, @Nullable Object payload, EnqueueOptions options) {
     Objects.requireNonNull(tx, "tx");
-    List<JobLifecycle.NewJob> jobs = List.of(encode(payload, options));
+    List<JobEnqueue.NewJob> jobs = List.of(encode(payload, options));
     return engine.enqueue(tx, name, jobs).get(0); // in the caller's transaction
   }
 
@@ -111,7 +111,7 @@ public final class QueueHandle implements Queue {
     if (payloads.isEmpty()) {
       return List.of();
     }
-    List<JobLifecycle.NewJob> jobs = new ArrayList<>(payloads.size());
+    List<JobEnqueue.NewJob> jobs = new ArrayList<>(payloads.size());
     for (Object p : payloads) {
       jobs.add(encode(p, options));
     }
@@ -122,10 +122,10 @@ public final class QueueHandle implements Queue {
     return List.copyOf(ids);
   }
 
-  private JobLifecycle.NewJob encode(@Nullable Object payload, EnqueueOptions o) {
+  private JobEnqueue.NewJob encode(@Nullable Object payload, EnqueueOptions o) {
     Objects.requireNonNull(o, "options");
     String json = engine.codec.encode(payload, options.maxPayloadBytes(), "payload");
-    return new JobLifecycle.NewJob(json, o, o.maxAttempts().orElse(options.maxAttempts()));
+    return new JobEnqueue.NewJob(json, o, o.maxAttempts().orElse(options.maxAttempts()));
   }
 
   // ------------------------------------------------------------------ claim

@@ -1,7 +1,6 @@
 package dev.gander.internal.postgres;
 
 import com.zaxxer.hikari.HikariDataSource;
-import com.zaxxer.hikari.HikariPoolMXBean;
 import dev.gander.GanderClosedException;
 import dev.gander.internal.postgres.PgErrors.Phase;
 import dev.gander.internal.spi.Tx;
@@ -36,8 +35,9 @@ import org.slf4j.LoggerFactory;
  * REPEATABLE READ, READ ONLY} snapshot. After-commit hooks run on the calling thread once the
  * commit returned, after the connection went back to the pool.
  *
- * <p>Thread-safe. {@link #close()} stops new work, waits up to the close timeout for work in
- * flight, and closes the pool if Gander made it.
+ * <p>Connections are borrowed and put back by {@link PgConnections}. Thread-safe. {@link #close()}
+ * stops new work, waits up to the close timeout for work in flight, and closes the pool if Gander
+ * made it.
  */
 public final class PgTxRunner implements TxRunner, AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(PgTxRunner.class);
@@ -45,9 +45,8 @@ public final class PgTxRunner implements TxRunner, AutoCloseable {
   /** Runs of one rerunnable write before its failure is reported. */
   static final int MAX_ATTEMPTS = 5;
 
-  private final DataSource dataSource;
-  private final @Nullable HikariDataSource ownedPool;
   private final PgErrors errors;
+  private final PgConnections connections;
   private final Duration closeTimeout;
   private final @Nullable PgServerClock clock;
   private final Object lock = new Object();
@@ -72,9 +71,9 @@ public final class PgTxRunner implements TxRunner, AutoCloseable {
       String where,
       Duration closeTimeout,
       @Nullable PgServerClock clock) {
-    this.dataSource = Objects.requireNonNull(dataSource, "dataSource");
-    this.ownedPool = ownedPool;
     this.errors = new PgErrors(where);
+    this.connections =
+        new PgConnections(Objects.requireNonNull(dataSource, "dataSource"), ownedPool, errors);
     this.closeTimeout = closeTimeout;
     this.clock = clock;
   }
@@ -102,21 +101,21 @@ public final class PgTxRunner implements TxRunner, AutoCloseable {
     enter();
     try {
       for (int attempt = 1; ; attempt++) {
-        Connection c = borrow();
+        Connection c = connections.borrow();
         boolean restore = false;
         Phase phase = Phase.RUN;
         PgTx tx = new PgTx(c, true);
         T value;
         try {
-          restore = begin(c);
+          restore = PgConnections.begin(c);
           resyncClockIfDue(c);
           value = work.run(tx);
           tx.sendNotifications();
           phase = Phase.COMMIT;
           c.commit();
         } catch (SQLException e) {
-          rollbackQuietly(c);
-          evictIfLost(e);
+          PgConnections.rollbackQuietly(c);
+          connections.evictIfLost(e);
           if (attempt < MAX_ATTEMPTS && rerunnable(e, phase)) {
             log.debug("Running a write again (attempt {}) after: {}", attempt + 1, e.toString());
             pause(attempt, e, phase);
@@ -124,10 +123,10 @@ public final class PgTxRunner implements TxRunner, AutoCloseable {
           }
           throw errors.translate(e, phase);
         } catch (RuntimeException | Error e) {
-          rollbackQuietly(c);
+          PgConnections.rollbackQuietly(c);
           throw e;
         } finally {
-          giveBack(c, restore);
+          connections.giveBack(c, restore);
         }
         tx.runHooks();
         return value;
@@ -161,11 +160,11 @@ public final class PgTxRunner implements TxRunner, AutoCloseable {
       c.releaseSavepoint(savepoint);
       return value;
     } catch (SQLException e) {
-      rollbackTo(c, savepoint);
+      PgConnections.rollbackTo(c, savepoint);
       tx.dropHooksFrom(mark);
       throw errors.translate(e, Phase.RUN);
     } catch (RuntimeException | Error e) {
-      rollbackTo(c, savepoint);
+      PgConnections.rollbackTo(c, savepoint);
       tx.dropHooksFrom(mark);
       throw e;
     }
@@ -199,14 +198,14 @@ public final class PgTxRunner implements TxRunner, AutoCloseable {
       TransactionalCallable<TxOutcome<T>> work) {
     enter();
     try {
-      Connection c = borrow();
+      Connection c = connections.borrow();
       boolean restore = false;
       Phase phase = Phase.RUN;
       PgTx tx = new PgTx(c, true);
       PgTransaction transaction = null;
       TxOutcome<T> outcome;
       try {
-        restore = begin(c);
+        restore = PgConnections.begin(c);
         // No clock measurement here: the caller's first statement may be SET TRANSACTION, which
         // must come before any query. Gander's own writes and reads measure often enough.
         transaction = new PgTransaction(this, tx);
@@ -220,16 +219,16 @@ public final class PgTxRunner implements TxRunner, AutoCloseable {
           c.rollback();
         }
       } catch (SQLException e) {
-        rollbackQuietly(c);
+        PgConnections.rollbackQuietly(c);
         throw errors.translate(e, phase);
       } catch (RuntimeException | Error e) {
-        rollbackQuietly(c);
+        PgConnections.rollbackQuietly(c);
         throw e;
       } finally {
         if (transaction != null) {
           transaction.end();
         }
-        giveBack(c, restore);
+        connections.giveBack(c, restore);
       }
       if (outcome.commit()) {
         tx.runHooks();
@@ -265,10 +264,10 @@ public final class PgTxRunner implements TxRunner, AutoCloseable {
     enter();
     try {
       for (int attempt = 1; ; attempt++) {
-        Connection c = borrow();
+        Connection c = connections.borrow();
         boolean restore = false;
         try {
-          restore = begin(c);
+          restore = PgConnections.begin(c);
           try (Statement st = c.createStatement()) {
             st.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY");
           }
@@ -277,19 +276,19 @@ public final class PgTxRunner implements TxRunner, AutoCloseable {
           c.commit();
           return value;
         } catch (SQLException e) {
-          rollbackQuietly(c);
-          evictIfLost(e);
+          PgConnections.rollbackQuietly(c);
+          connections.evictIfLost(e);
           // A read changes nothing: whenever its connection broke, it can run again.
-          if (attempt < maxAttempts && (PgErrors.isConflict(e) || isLost(e))) {
+          if (attempt < maxAttempts && (PgErrors.isConflict(e) || PgConnections.isLost(e))) {
             pause(attempt, e, Phase.RUN);
             continue;
           }
           throw errors.translateRead(e);
         } catch (RuntimeException | Error e) {
-          rollbackQuietly(c);
+          PgConnections.rollbackQuietly(c);
           throw e;
         } finally {
-          giveBack(c, restore);
+          connections.giveBack(c, restore);
         }
       }
     } finally {
@@ -362,13 +361,7 @@ public final class PgTxRunner implements TxRunner, AutoCloseable {
         Thread.currentThread().interrupt();
       }
     }
-    if (ownedPool != null) {
-      try {
-        ownedPool.close();
-      } catch (RuntimeException e) {
-        log.warn("Closing the connection pool of {} failed", errors.where(), e);
-      }
-    }
+    connections.closeOwnedPool();
   }
 
   // ----------------------------------------------------------------- helpers
@@ -390,89 +383,13 @@ public final class PgTxRunner implements TxRunner, AutoCloseable {
     }
   }
 
-  private Connection borrow() {
-    try {
-      return dataSource.getConnection();
-    } catch (SQLException e) {
-      throw errors.translate(e, Phase.CONNECT);
-    }
-  }
-
-  /**
-   * Turns autocommit off (pgjdbc then sends {@code BEGIN} with the first statement, no extra round
-   * trip).
-   *
-   * @return whether it was on, to be turned on again before the connection goes back
-   */
-  private static boolean begin(Connection c) throws SQLException {
-    if (c.getAutoCommit()) {
-      c.setAutoCommit(false);
-      return true;
-    }
-    return false;
-  }
-
-  private void giveBack(Connection c, boolean restoreAutoCommit) {
-    try {
-      if (restoreAutoCommit && !c.isClosed()) {
-        c.setAutoCommit(true);
-      }
-    } catch (SQLException e) {
-      log.debug("Could not restore autocommit on a connection going back", e);
-    }
-    try {
-      c.close();
-    } catch (SQLException e) {
-      log.debug("Closing a connection failed", e);
-    }
-  }
-
-  private static void rollbackQuietly(Connection c) {
-    try {
-      c.rollback();
-    } catch (SQLException ignored) {
-      // The connection broke, or the server already ended the transaction.
-    }
-  }
-
-  private static void rollbackTo(Connection c, Savepoint savepoint) {
-    try {
-      c.rollback(savepoint);
-      c.releaseSavepoint(savepoint);
-    } catch (SQLException e) {
-      log.debug("Rolling back to a savepoint failed; the caller's transaction fails with it", e);
-    }
-  }
-
   /**
    * Whether a failed rerunnable write may run again: the server rolled it back (a conflict), or its
    * connection broke before the commit (the server rolls back a transaction whose session ends). A
    * connection that broke while committing leaves the outcome unknown: not rerun.
    */
   private static boolean rerunnable(SQLException e, Phase phase) {
-    return PgErrors.isConflict(e) || (phase == Phase.RUN && isLost(e));
-  }
-
-  /**
-   * After a connection broke in use, the pool's idle connections may be just as dead (the server
-   * restarted, or killed every session): HikariCP checks a connection on borrow only after it has
-   * been idle for half a second, so a burst of retries could be handed one dead connection after
-   * another. Gander's own pool is told to replace its idle connections (soft eviction: those in use
-   * are replaced when they come back). An application's pool is left to its own policy.
-   */
-  private void evictIfLost(SQLException e) {
-    HikariDataSource pool = ownedPool;
-    if (pool != null && isLost(e)) {
-      HikariPoolMXBean bean = pool.getHikariPoolMXBean();
-      if (bean != null) {
-        bean.softEvictConnections();
-      }
-    }
-  }
-
-  /** A connection that broke in use, not one that could not be made. */
-  private static boolean isLost(SQLException e) {
-    return PgErrors.isConnectionFailure(e) && !"08001".equals(PgErrors.state(e));
+    return PgErrors.isConflict(e) || (phase == Phase.RUN && PgConnections.isLost(e));
   }
 
   /** A short random pause before running again, so that conflicting writers drift apart. */
