@@ -19,6 +19,7 @@ module dev.gander.core {
   exports dev.gander.sqlite;
   exports dev.gander.queue;
   exports dev.gander.stream;
+  exports dev.gander.pubsub;
   exports dev.gander.spi;
 
   uses dev.gander.spi.GanderProvider;

@@ -5,6 +5,8 @@ import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.databind.json.JsonMapper;
 import com.fasterxml.jackson.datatype.jdk8.Jdk8Module;
 import com.fasterxml.jackson.datatype.jsr310.JavaTimeModule;
+import dev.gander.pubsub.Listener;
+import dev.gander.pubsub.Notification;
 import dev.gander.queue.Queue;
 import dev.gander.queue.QueueOptions;
 import dev.gander.queue.Results;
@@ -13,14 +15,17 @@ import dev.gander.spi.OpenRequest;
 import dev.gander.sqlite.SqliteOptions;
 import dev.gander.store.Store;
 import dev.gander.store.StoreOptions;
+import dev.gander.store.Transaction;
 import dev.gander.store.TransactionalCallable;
 import dev.gander.store.TransactionalRunnable;
 import dev.gander.stream.Stream;
 import java.nio.file.Path;
 import java.time.Clock;
+import java.time.Duration;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.OptionalInt;
+import java.util.function.Consumer;
 import javax.sql.DataSource;
 import org.jspecify.annotations.Nullable;
 
@@ -98,6 +103,45 @@ public interface Gander extends AutoCloseable {
   Stream stream(String name);
 
   /**
+   * Sends a notification to every listener of {@code channel}, in every process sharing the
+   * database, that is listening now; in a transaction of its own. Not durable.
+   *
+   * @param channel the channel: the queue-name rule applies
+   * @param payload any value Jackson can serialise, or {@link dev.gander.queue.RawJson}
+   * @throws InvalidNameException if the channel's name breaks the rule
+   * @throws PayloadTooLargeException if its JSON is over 1 MiB; nothing is sent
+   */
+  void notify(String channel, @Nullable Object payload);
+
+  /**
+   * Sends a notification in the caller's transaction: it is delivered only if that commits.
+   *
+   * @param tx the transaction, from {@link #inTransaction}
+   * @param channel the channel
+   * @param payload the payload
+   */
+  void notify(Transaction tx, String channel, @Nullable Object payload);
+
+  /**
+   * Starts listening to a channel: the listener receives what is sent from now on.
+   *
+   * @param channel the channel
+   * @return the listener; close it when done
+   */
+  Listener listen(String channel);
+
+  /**
+   * Starts listening to a channel, handing each notification to {@code callback} on a thread of the
+   * listener's own, until the listener is closed. A callback that throws is logged, and listening
+   * goes on.
+   *
+   * @param channel the channel
+   * @param callback called with each notification, in order
+   * @return the listener; close it to stop
+   */
+  Listener listen(String channel, Consumer<Notification> callback);
+
+  /**
    * Job results stored by {@code job.ack(result)}.
    *
    * @return the results
@@ -154,6 +198,7 @@ public interface Gander extends AutoCloseable {
     private @Nullable DataSource dataSource;
     private String schema = "gander";
     private @Nullable Integer poolSize;
+    private Duration notificationRetention = Duration.ofSeconds(60);
 
     private Builder() {}
 
@@ -303,6 +348,24 @@ public interface Gander extends AutoCloseable {
     }
 
     /**
+     * Sets how long pub/sub notifications are kept for listeners that read slowly (default 60 s);
+     * older ones are deleted now and then, so a listener further behind than this misses them.
+     *
+     * @param retention from 1 ms
+     * @return this builder
+     * @throws IllegalArgumentException if shorter than a millisecond
+     */
+    public Builder notificationRetention(Duration retention) {
+      Objects.requireNonNull(retention, "retention");
+      if (retention.compareTo(Duration.ofMillis(1)) < 0) {
+        throw new IllegalArgumentException(
+            "notificationRetention must be at least 1 ms, was " + retention);
+      }
+      this.notificationRetention = retention;
+      return this;
+    }
+
+    /**
      * Opens the database.
      *
      * @return the open database
@@ -334,7 +397,8 @@ public interface Gander extends AutoCloseable {
               Optional.ofNullable(postgresUrl),
               Optional.ofNullable(dataSource),
               schema,
-              poolSize != null ? OptionalInt.of(poolSize) : OptionalInt.empty());
+              poolSize != null ? OptionalInt.of(poolSize) : OptionalInt.empty(),
+              notificationRetention);
       return GanderProvider.find(postgres ? "postgres" : "sqlite").open(request);
     }
 

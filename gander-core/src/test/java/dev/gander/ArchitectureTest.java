@@ -21,6 +21,7 @@ class ArchitectureTest {
     "dev.gander",
     "dev.gander.queue",
     "dev.gander.stream",
+    "dev.gander.pubsub",
     "dev.gander.store",
     "dev.gander.sqlite",
     "dev.gander.spi"
@@ -70,6 +71,7 @@ class ArchitectureTest {
         .resideInAnyPackage(
             "dev.gander.internal.queue..",
             "dev.gander.internal.stream..",
+            "dev.gander.internal.pubsub..",
             "dev.gander.internal.wake..")
         .should()
         .dependOnClassesThat()
@@ -100,7 +102,10 @@ class ArchitectureTest {
         .resideInAnyPackage(BACKENDS)
         .should()
         .dependOnClassesThat()
-        .resideInAnyPackage("dev.gander.internal.queue..", "dev.gander.internal.stream..")
+        .resideInAnyPackage(
+            "dev.gander.internal.queue..",
+            "dev.gander.internal.stream..",
+            "dev.gander.internal.pubsub..")
         .because("a backend implements operations; the rules live above it")
         .check(classes);
   }

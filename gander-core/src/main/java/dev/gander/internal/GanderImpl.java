@@ -2,6 +2,7 @@ package dev.gander.internal;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.gander.Gander;
+import dev.gander.internal.pubsub.PubSubRuntime;
 import dev.gander.internal.queue.JsonCodec;
 import dev.gander.internal.queue.QueueRuntime;
 import dev.gander.internal.spi.Backend;
@@ -9,12 +10,19 @@ import dev.gander.internal.spi.ChangeNotifier;
 import dev.gander.internal.stream.StreamRuntime;
 import dev.gander.internal.stream.StreamWakeChecker;
 import dev.gander.internal.wake.WakeHub;
+import dev.gander.pubsub.Listener;
+import dev.gander.pubsub.Notification;
 import dev.gander.queue.Queue;
 import dev.gander.queue.QueueOptions;
 import dev.gander.queue.Results;
 import dev.gander.store.Store;
+import dev.gander.store.Transaction;
 import dev.gander.stream.Stream;
 import java.time.Clock;
+import java.time.Duration;
+import java.util.Objects;
+import java.util.function.Consumer;
+import org.jspecify.annotations.Nullable;
 
 /** A {@link Gander} on any backend: every capability built on one {@link Backend}. */
 public final class GanderImpl implements Gander {
@@ -23,6 +31,7 @@ public final class GanderImpl implements Gander {
   private final ChangeNotifier notifier;
   private final QueueRuntime queues;
   private final StreamRuntime streams;
+  private final PubSubRuntime pubsub;
 
   /**
    * Builds every capability on an open backend; the instance owns it and closes it.
@@ -31,8 +40,10 @@ public final class GanderImpl implements Gander {
    * @param clock time for run times, leases and TTLs, as configured; the backend may replace it
    *     with its own ({@link Backend#clock(Clock)})
    * @param mapper JSON for payloads and results
+   * @param notificationRetention how long pub/sub notifications are kept
    */
-  public GanderImpl(Backend backend, Clock clock, ObjectMapper mapper) {
+  public GanderImpl(
+      Backend backend, Clock clock, ObjectMapper mapper, Duration notificationRetention) {
     this.backend = backend;
     Clock time = backend.clock(clock);
     JsonCodec codec = new JsonCodec(mapper);
@@ -43,6 +54,27 @@ public final class GanderImpl implements Gander {
                 QueueRuntime.wakeFilter(backend, time), new StreamWakeChecker(backend.streams())));
     this.queues = new QueueRuntime(backend, codec, time, hub, notifier);
     this.streams = new StreamRuntime(backend, codec, time, hub, notifier);
+    this.pubsub = new PubSubRuntime(backend, codec, time, hub, notifier, notificationRetention);
+  }
+
+  @Override
+  public void notify(String channel, @Nullable Object payload) {
+    pubsub.send(null, channel, payload);
+  }
+
+  @Override
+  public void notify(Transaction tx, String channel, @Nullable Object payload) {
+    pubsub.send(Objects.requireNonNull(tx, "tx"), channel, payload);
+  }
+
+  @Override
+  public Listener listen(String channel) {
+    return pubsub.listen(channel, null);
+  }
+
+  @Override
+  public Listener listen(String channel, Consumer<Notification> callback) {
+    return pubsub.listen(channel, Objects.requireNonNull(callback, "callback"));
   }
 
   @Override

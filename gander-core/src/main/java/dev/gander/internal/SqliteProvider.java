@@ -31,7 +31,10 @@ public final class SqliteProvider implements GanderProvider {
                         "no database path: call path(Path.of(\"app.db\")) first"));
     SqliteStore store = SqliteStore.open(path, request.sqlite(), request.storeOptions(), false);
     return new GanderImpl(
-        new SqliteBackend(store, request.sqlite().wakeMode()), request.clock(), request.mapper());
+        new SqliteBackend(store, request.sqlite().wakeMode()),
+        request.clock(),
+        request.mapper(),
+        request.notificationRetention());
   }
 
   @Override

@@ -5,6 +5,7 @@ import dev.gander.sqlite.SqliteOptions;
 import dev.gander.store.StoreOptions;
 import java.nio.file.Path;
 import java.time.Clock;
+import java.time.Duration;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.OptionalInt;
@@ -35,7 +36,8 @@ public record OpenRequest(
     Optional<String> url,
     Optional<DataSource> dataSource,
     String schema,
-    OptionalInt poolSize) {
+    OptionalInt poolSize,
+    Duration notificationRetention) {
 
   /**
    * Checks that nothing is null.
@@ -49,6 +51,7 @@ public record OpenRequest(
    * @param dataSource a PostgreSQL data source
    * @param schema the PostgreSQL schema
    * @param poolSize the size of Gander's PostgreSQL pool
+   * @param notificationRetention how long pub/sub notifications are kept for slow listeners
    */
   public OpenRequest {
     Objects.requireNonNull(path, "path");
@@ -60,5 +63,6 @@ public record OpenRequest(
     Objects.requireNonNull(dataSource, "dataSource");
     Objects.requireNonNull(schema, "schema");
     Objects.requireNonNull(poolSize, "poolSize");
+    Objects.requireNonNull(notificationRetention, "notificationRetention");
   }
 }

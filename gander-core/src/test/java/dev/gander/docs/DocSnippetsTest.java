@@ -45,6 +45,7 @@ class DocSnippetsTest {
           "import dev.gander.sqlite.*;",
           "import dev.gander.store.*;",
           "import dev.gander.stream.*;",
+          "import dev.gander.pubsub.*;",
           "import dev.gander.stream.Stream;",
           "import java.nio.file.*;",
           "import java.sql.*;",
@@ -52,6 +53,7 @@ class DocSnippetsTest {
           "import java.util.*;",
           "import java.util.List;",
           "import java.util.concurrent.*;",
+          "import java.util.concurrent.CopyOnWriteArrayList;",
           "import com.fasterxml.jackson.core.type.TypeReference;",
           "");
 

@@ -48,7 +48,8 @@ public final class PostgresProvider implements GanderProvider {
     }
     PgBackend backend = PgBackend.open(config);
     try {
-      return new GanderImpl(backend, request.clock(), request.mapper());
+      return new GanderImpl(
+          backend, request.clock(), request.mapper(), request.notificationRetention());
     } catch (RuntimeException | Error e) {
       backend.close();
       throw e;

@@ -52,8 +52,9 @@ public abstract class ClosedRuleContract {
           "path",
           "store",
           "results",
-          // a subscription's own state, read from memory
+          // a subscription's or listener's own state, read from memory
           "consumer",
+          "channel",
           "position",
           // a claimed job's own data, read from memory
           "id",
@@ -80,6 +81,7 @@ public abstract class ClosedRuleContract {
     dev.gander.stream.Stream stream = gander.stream("events");
     stream.publish("k", 1);
     dev.gander.stream.Subscription subscription = stream.subscribe("reader");
+    dev.gander.pubsub.Listener listener = gander.listen("news");
     gander.close();
 
     List<String> checked = new ArrayList<>();
@@ -97,6 +99,7 @@ public abstract class ClosedRuleContract {
     check(Store.class, store, checked, wrong);
     check(dev.gander.stream.Stream.class, stream, checked, wrong);
     check(dev.gander.stream.Subscription.class, subscription, checked, wrong);
+    check(dev.gander.pubsub.Listener.class, listener, checked, wrong);
     assertThat(wrong).as("methods that did not throw GanderClosedException").isEmpty();
     assertThat(checked)
         .contains(
@@ -106,7 +109,11 @@ public abstract class ClosedRuleContract {
             "Store.write",
             "Stream.publish",
             "Subscription.next",
-            "Gander.stream");
+            "Gander.stream",
+            "Gander.notify",
+            "Gander.listen",
+            "Listener.poll",
+            "Listener.take");
   }
 
   private static void check(Class<?> api, Object target, List<String> checked, List<String> wrong)

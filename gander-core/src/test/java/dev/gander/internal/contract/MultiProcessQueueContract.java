@@ -3,6 +3,8 @@ package dev.gander.internal.contract;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.gander.Gander;
+import dev.gander.pubsub.Listener;
+import dev.gander.pubsub.Notification;
 import dev.gander.stream.Event;
 import dev.gander.stream.Subscription;
 import java.nio.file.Path;
@@ -234,6 +236,29 @@ public abstract class MultiProcessQueueContract {
           p.close();
         }
       }
+    }
+  }
+
+  /**
+   * A listener here receives, in order, every notification another process sends after it started
+   * listening, woken across processes.
+   *
+   * @throws Exception on failure
+   */
+  @Test
+  void aListenerReceivesEveryNotificationAnotherProcessSends() throws Exception {
+    try (Gander gander = open();
+        Listener listener = gander.listen("cache")) {
+      try (Jvm sender = child("sender", "notify", "cache", "200")) {
+        for (int i = 0; i < 200; i++) {
+          Optional<Notification> n = listener.poll(Duration.ofSeconds(60));
+          assertThat(n).as("notification %d", i).isPresent();
+          assertThat(n.get().payloadAs(Integer.class)).isEqualTo(i);
+        }
+        assertThat(sender.next(60)).as(sender.describe()).isEqualTo("notified 200");
+        assertThat(sender.stop(60)).as(sender.describe()).isZero();
+      }
+      assertThat(listener.poll(Duration.ofMillis(100))).isEmpty();
     }
   }
 

@@ -32,6 +32,8 @@ import java.util.concurrent.atomic.AtomicInteger;
  *       each commit.
  *   <li>{@code wait TARGET MODE}: with the given SQLite wake mode, prints {@code waiting}, then for
  *       each job it receives prints {@code got KEY}.
+ *   <li>{@code notify TARGET CHANNEL COUNT}: sends COUNT notifications {@code 0 … COUNT-1} to
+ *       CHANNEL, one commit each, then prints {@code notified COUNT}.
  *   <li>{@code publish TARGET STREAM NAME COUNT}: publishes COUNT events {@code NAME:i} to STREAM,
  *       one commit each, every fifth a batch of two, then prints {@code published COUNT}.
  * </ul>
@@ -150,6 +152,9 @@ public final class QueueChild {
       case "wait":
         await(target, WakeMode.valueOf(args[2]), stop);
         break;
+      case "notify":
+        notifyAll(target, args[2], Integer.parseInt(args[3]));
+        break;
       case "publish":
         publish(target, args[2], args[3], Integer.parseInt(args[4]));
         break;
@@ -254,6 +259,15 @@ public final class QueueChild {
           say("got " + job.get().payloadAs(Item.class).key());
         }
       }
+    }
+  }
+
+  private static void notifyAll(String target, String channel, int count) {
+    try (Gander gander = open(target, WakeMode.AUTO)) {
+      for (int i = 0; i < count; i++) {
+        gander.notify(channel, i);
+      }
+      say("notified " + count);
     }
   }
 
