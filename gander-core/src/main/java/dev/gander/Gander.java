@@ -199,6 +199,7 @@ public interface Gander extends AutoCloseable {
     private String schema = "gander";
     private @Nullable Integer poolSize;
     private Duration notificationRetention = Duration.ofSeconds(60);
+    private Duration retentionPeriod = Duration.ofSeconds(30);
 
     private Builder() {}
 
@@ -366,6 +367,23 @@ public interface Gander extends AutoCloseable {
     }
 
     /**
+     * Sets how often a process that subscribes to streams (or sets a retention rule) applies every
+     * stream's {@link dev.gander.stream.StreamRetention} in the background (default 30 s).
+     *
+     * @param period from 1 ms
+     * @return this builder
+     * @throws IllegalArgumentException if shorter than a millisecond
+     */
+    public Builder retentionPeriod(Duration period) {
+      Objects.requireNonNull(period, "period");
+      if (period.compareTo(Duration.ofMillis(1)) < 0) {
+        throw new IllegalArgumentException("retentionPeriod must be at least 1 ms, was " + period);
+      }
+      this.retentionPeriod = period;
+      return this;
+    }
+
+    /**
      * Opens the database.
      *
      * @return the open database
@@ -398,7 +416,8 @@ public interface Gander extends AutoCloseable {
               Optional.ofNullable(dataSource),
               schema,
               poolSize != null ? OptionalInt.of(poolSize) : OptionalInt.empty(),
-              notificationRetention);
+              notificationRetention,
+              retentionPeriod);
       return GanderProvider.find(postgres ? "postgres" : "sqlite").open(request);
     }
 

@@ -1,6 +1,5 @@
 package dev.gander.internal;
 
-import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.gander.Gander;
 import dev.gander.internal.pubsub.PubSubRuntime;
 import dev.gander.internal.queue.JsonCodec;
@@ -15,11 +14,11 @@ import dev.gander.pubsub.Notification;
 import dev.gander.queue.Queue;
 import dev.gander.queue.QueueOptions;
 import dev.gander.queue.Results;
+import dev.gander.spi.OpenRequest;
 import dev.gander.store.Store;
 import dev.gander.store.Transaction;
 import dev.gander.stream.Stream;
 import java.time.Clock;
-import java.time.Duration;
 import java.util.Objects;
 import java.util.function.Consumer;
 import org.jspecify.annotations.Nullable;
@@ -37,24 +36,22 @@ public final class GanderImpl implements Gander {
    * Builds every capability on an open backend; the instance owns it and closes it.
    *
    * @param backend the database
-   * @param clock time for run times, leases and TTLs, as configured; the backend may replace it
-   *     with its own ({@link Backend#clock(Clock)})
-   * @param mapper JSON for payloads and results
-   * @param notificationRetention how long pub/sub notifications are kept
+   * @param request what the application asked for: clock, JSON mapper, retention settings
    */
-  public GanderImpl(
-      Backend backend, Clock clock, ObjectMapper mapper, Duration notificationRetention) {
+  public GanderImpl(Backend backend, OpenRequest request) {
     this.backend = backend;
-    Clock time = backend.clock(clock);
-    JsonCodec codec = new JsonCodec(mapper);
+    Clock time = backend.clock(request.clock());
+    JsonCodec codec = new JsonCodec(request.mapper());
     this.notifier =
         backend.notifier(
             hub,
             new WakeFilters(
                 QueueRuntime.wakeFilter(backend, time), new StreamWakeChecker(backend.streams())));
     this.queues = new QueueRuntime(backend, codec, time, hub, notifier);
-    this.streams = new StreamRuntime(backend, codec, time, hub, notifier);
-    this.pubsub = new PubSubRuntime(backend, codec, time, hub, notifier, notificationRetention);
+    this.streams =
+        new StreamRuntime(backend, codec, time, hub, notifier, request.retentionPeriod());
+    this.pubsub =
+        new PubSubRuntime(backend, codec, time, hub, notifier, request.notificationRetention());
   }
 
   @Override
@@ -118,6 +115,7 @@ public final class GanderImpl implements Gander {
   public void close() {
     try {
       queues.close();
+      streams.close();
       hub.close();
       notifier.close();
     } finally {

@@ -30,11 +30,7 @@ public final class SqliteProvider implements GanderProvider {
                     new IllegalStateException(
                         "no database path: call path(Path.of(\"app.db\")) first"));
     SqliteStore store = SqliteStore.open(path, request.sqlite(), request.storeOptions(), false);
-    return new GanderImpl(
-        new SqliteBackend(store, request.sqlite().wakeMode()),
-        request.clock(),
-        request.mapper(),
-        request.notificationRetention());
+    return new GanderImpl(new SqliteBackend(store, request.sqlite().wakeMode()), request);
   }
 
   @Override

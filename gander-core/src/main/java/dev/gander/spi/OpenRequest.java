@@ -37,7 +37,8 @@ public record OpenRequest(
     Optional<DataSource> dataSource,
     String schema,
     OptionalInt poolSize,
-    Duration notificationRetention) {
+    Duration notificationRetention,
+    Duration retentionPeriod) {
 
   /**
    * Checks that nothing is null.
@@ -52,6 +53,7 @@ public record OpenRequest(
    * @param schema the PostgreSQL schema
    * @param poolSize the size of Gander's PostgreSQL pool
    * @param notificationRetention how long pub/sub notifications are kept for slow listeners
+   * @param retentionPeriod how often a consuming process applies the streams' retention rules
    */
   public OpenRequest {
     Objects.requireNonNull(path, "path");
@@ -64,5 +66,6 @@ public record OpenRequest(
     Objects.requireNonNull(schema, "schema");
     Objects.requireNonNull(poolSize, "poolSize");
     Objects.requireNonNull(notificationRetention, "notificationRetention");
+    Objects.requireNonNull(retentionPeriod, "retentionPeriod");
   }
 }

@@ -163,6 +163,31 @@ public interface Stream {
   boolean removeConsumer(String consumer);
 
   /**
+   * Sets how long this stream keeps its events. Stored with the stream: every process that
+   * subscribes to a stream applies the rules of all streams in the background (see {@link
+   * dev.gander.Gander.Builder#retentionPeriod}), and {@link #applyRetention()} applies this one at
+   * once.
+   *
+   * @param retention the rule; {@link StreamRetention#forever()} removes the limits
+   */
+  void setRetention(StreamRetention retention);
+
+  /**
+   * This stream's retention rule.
+   *
+   * @return the rule; {@link StreamRetention#forever()} if none was set
+   */
+  StreamRetention retention();
+
+  /**
+   * Applies this stream's retention rule now, as {@link #compact(long)} would: never past a
+   * consumer's committed offset.
+   *
+   * @return what was removed and what is left
+   */
+  CompactReport applyRetention();
+
+  /**
    * Deletes the events with offsets up to and including {@code before}, but never one that a
    * consumer with a committed offset has not yet committed past: the compaction stops at the lowest
    * committed offset.

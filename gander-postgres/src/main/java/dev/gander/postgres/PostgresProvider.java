@@ -48,8 +48,7 @@ public final class PostgresProvider implements GanderProvider {
     }
     PgBackend backend = PgBackend.open(config);
     try {
-      return new GanderImpl(
-          backend, request.clock(), request.mapper(), request.notificationRetention());
+      return new GanderImpl(backend, request);
     } catch (RuntimeException | Error e) {
       backend.close();
       throw e;

@@ -5,6 +5,7 @@ import dev.gander.internal.contract.StreamContract;
 import dev.gander.internal.postgres.PgSchema;
 import dev.gander.internal.postgres.PgTestServer;
 import dev.gander.internal.postgres.RequiresPostgres;
+import java.time.Duration;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 
@@ -39,5 +40,14 @@ class PostgresStreamTest extends StreamContract {
   @Override
   protected Gander openAnother() {
     return PgTestServer.gander(SCHEMA);
+  }
+
+  @Override
+  protected Gander openWithRetentionPeriod(Duration period) {
+    return Gander.builder()
+        .postgres(PgTestServer.URL)
+        .schema(SCHEMA.name())
+        .retentionPeriod(period)
+        .open();
   }
 }

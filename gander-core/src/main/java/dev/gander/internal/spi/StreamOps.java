@@ -41,10 +41,12 @@ public interface StreamOps {
    *
    * @param latest the last offset appended, 0 if none
    * @param compactedThrough the highest offset compaction removed, 0 if none
+   * @param keepMillis its retention by age, 0 for none
+   * @param keepCount its retention by count, 0 for none
    */
-  record Head(long latest, long compactedThrough) {
+  record Head(long latest, long compactedThrough, long keepMillis, long keepCount) {
     /** A stream nothing was appended to. */
-    public static final Head EMPTY = new Head(0, 0);
+    public static final Head EMPTY = new Head(0, 0, 0, 0);
   }
 
   /**
@@ -63,6 +65,21 @@ public interface StreamOps {
    * @param remaining events left in the stream
    */
   record Compacted(long removed, long remaining) {}
+
+  /**
+   * A stream's retention rule.
+   *
+   * @param stream the stream
+   * @param keepMillis events older than this are removed; 0 for no limit
+   * @param keepCount only this many newest events are kept; 0 for no limit
+   */
+  record Retention(String stream, long keepMillis, long keepCount) {}
+
+  /** Records a stream's retention rule, creating the stream if it is new. */
+  void setRetention(Tx tx, Retention rule) throws SQLException;
+
+  /** Every stream's retention rule that limits anything, by stream name. */
+  List<Retention> retentions(Tx tx) throws SQLException;
 
   /**
    * Appends events after the stream's last offset, creating the stream if it is new.

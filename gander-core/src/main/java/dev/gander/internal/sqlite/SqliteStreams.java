@@ -22,7 +22,8 @@ final class SqliteStreams implements StreamOps {
       "SELECT seq, kind, payload, headers, occurred_at FROM gander_events"
           + " WHERE stream = ? AND seq > ? ORDER BY seq LIMIT ?";
   private static final String HEAD =
-      "SELECT last_offset, compacted_through FROM gander_streams WHERE name = ?";
+      "SELECT last_offset, compacted_through, keep_ms, keep_count FROM gander_streams"
+          + " WHERE name = ?";
   private static final String STREAMS = "SELECT name FROM gander_streams ORDER BY name";
   private static final String CURSOR =
       "SELECT seq FROM gander_stream_consumers WHERE stream = ? AND consumer = ?";
@@ -42,6 +43,35 @@ final class SqliteStreams implements StreamOps {
   private static final String MARK_COMPACTED =
       "UPDATE gander_streams SET compacted_through = max(compacted_through, ?) WHERE name = ?";
   private static final String COUNT = "SELECT count(*) FROM gander_events WHERE stream = ?";
+  private static final String SET_RETENTION =
+      "INSERT INTO gander_streams (name, last_offset, keep_ms, keep_count) VALUES (?, 0, ?, ?)"
+          + " ON CONFLICT (name) DO UPDATE SET keep_ms = excluded.keep_ms,"
+          + " keep_count = excluded.keep_count";
+  private static final String RETENTIONS =
+      "SELECT name, keep_ms, keep_count FROM gander_streams"
+          + " WHERE keep_ms > 0 OR keep_count > 0 ORDER BY name";
+
+  @Override
+  public void setRetention(Tx tx, Retention rule) throws SQLException {
+    try (PreparedStatement ps = tx.connection().prepareStatement(SET_RETENTION)) {
+      ps.setString(1, rule.stream());
+      ps.setLong(2, rule.keepMillis());
+      ps.setLong(3, rule.keepCount());
+      ps.executeUpdate();
+    }
+  }
+
+  @Override
+  public List<Retention> retentions(Tx tx) throws SQLException {
+    try (PreparedStatement ps = tx.connection().prepareStatement(RETENTIONS);
+        ResultSet rs = ps.executeQuery()) {
+      List<Retention> out = new ArrayList<>();
+      while (rs.next()) {
+        out.add(new Retention(rs.getString(1), rs.getLong(2), rs.getLong(3)));
+      }
+      return out;
+    }
+  }
 
   @Override
   public long append(Tx tx, String stream, List<NewEvent> events) throws SQLException {
@@ -100,7 +130,9 @@ final class SqliteStreams implements StreamOps {
     try (PreparedStatement ps = tx.connection().prepareStatement(HEAD)) {
       ps.setString(1, stream);
       try (ResultSet rs = ps.executeQuery()) {
-        return rs.next() ? new Head(rs.getLong(1), rs.getLong(2)) : Head.EMPTY;
+        return rs.next()
+            ? new Head(rs.getLong(1), rs.getLong(2), rs.getLong(3), rs.getLong(4))
+            : Head.EMPTY;
       }
     }
   }

@@ -1,6 +1,7 @@
 package dev.gander.internal.stream;
 
 import dev.gander.internal.Names;
+import dev.gander.internal.Times;
 import dev.gander.internal.spi.StreamOps;
 import dev.gander.internal.spi.StreamOps.NewEvent;
 import dev.gander.internal.spi.TxWork;
@@ -10,7 +11,9 @@ import dev.gander.stream.CompactReport;
 import dev.gander.stream.ConsumerInfo;
 import dev.gander.stream.Event;
 import dev.gander.stream.Stream;
+import dev.gander.stream.StreamRetention;
 import dev.gander.stream.Subscription;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
@@ -256,6 +259,48 @@ final class StreamHandle implements Stream {
     return rt.tx.runWrite(t -> rt.ops.removeConsumer(t, name, consumer));
   }
 
+  // ---------------------------------------------------------------- retention
+
+  @Override
+  public void setRetention(StreamRetention retention) {
+    rt.checkOpen();
+    Objects.requireNonNull(retention, "retention");
+    StreamOps.Retention rule =
+        new StreamOps.Retention(
+            name,
+            retention.maxAge().map(d -> Math.max(1, Times.millis(d))).orElse(0L),
+            retention.maxCount().orElse(0));
+    rt.tx.runWrite(
+        t -> {
+          rt.ops.setRetention(t, rule);
+          return null;
+        });
+    rt.retention.ensureStarted();
+  }
+
+  @Override
+  public StreamRetention retention() {
+    rt.checkOpen();
+    return toRetention(rt.tx.runRead(t -> rt.ops.head(t, name)));
+  }
+
+  static StreamRetention toRetention(StreamOps.Head head) {
+    StreamRetention r = StreamRetention.forever();
+    if (head.keepMillis() > 0) {
+      r = r.andMaxAge(Duration.ofMillis(head.keepMillis()));
+    }
+    if (head.keepCount() > 0) {
+      r = r.andMaxCount(head.keepCount());
+    }
+    return r;
+  }
+
+  @Override
+  public CompactReport applyRetention() {
+    rt.checkOpen();
+    return rt.applyRetention(name);
+  }
+
   // ---------------------------------------------------------------- compact
 
   @Override
@@ -273,27 +318,7 @@ final class StreamHandle implements Stream {
     if (before < 0) {
       throw new IllegalArgumentException("before must not be negative, was " + before);
     }
-    long[] latest = new long[1];
-    StreamOps.Compacted done =
-        rt.tx.runWrite(
-            t -> {
-              long through = before;
-              if (!force) {
-                for (StreamOps.Cursor c : rt.ops.consumers(t, name)) {
-                  through = Math.min(through, c.offset());
-                }
-              }
-              latest[0] = rt.ops.head(t, name).latest();
-              through = Math.max(0, Math.min(through, latest[0]));
-              StreamOps.Compacted c = rt.ops.compact(t, name, through);
-              if (c.removed() > 0) {
-                // Subscribers waiting past the cut read on and learn what they missed.
-                rt.notifier.changed(t, key);
-              }
-              return c;
-            });
-    boolean checkpointed = done.removed() > 0 && rt.backend.checkpoint();
-    return new CompactReport(done.removed(), done.remaining(), latest[0], checkpointed);
+    return rt.compact(name, force, (t, head) -> before);
   }
 
   @Override

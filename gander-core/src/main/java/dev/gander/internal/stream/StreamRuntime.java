@@ -5,11 +5,16 @@ import dev.gander.internal.queue.JsonCodec;
 import dev.gander.internal.spi.Backend;
 import dev.gander.internal.spi.ChangeNotifier;
 import dev.gander.internal.spi.StreamOps;
+import dev.gander.internal.spi.Tx;
 import dev.gander.internal.spi.TxRunner;
+import dev.gander.internal.spi.WakeKey;
 import dev.gander.internal.wake.WakeHub;
+import dev.gander.stream.CompactReport;
 import dev.gander.stream.Event;
 import dev.gander.stream.Stream;
+import java.sql.SQLException;
 import java.time.Clock;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.SortedMap;
 import java.util.TreeMap;
@@ -34,6 +39,7 @@ public final class StreamRuntime {
   final WakeHub hub;
   final ChangeNotifier notifier;
   final BiFunction<String, Class<?>, Object> decoder;
+  final RetentionTask retention;
 
   /**
    * Creates the runtime; starts nothing.
@@ -43,9 +49,15 @@ public final class StreamRuntime {
    * @param clock time for events' timestamps
    * @param hub in-process waiters
    * @param notifier carries appends to waiters here and in other processes
+   * @param retentionPeriod how often the background task applies every stream's retention
    */
   public StreamRuntime(
-      Backend backend, JsonCodec codec, Clock clock, WakeHub hub, ChangeNotifier notifier) {
+      Backend backend,
+      JsonCodec codec,
+      Clock clock,
+      WakeHub hub,
+      ChangeNotifier notifier,
+      Duration retentionPeriod) {
     this.backend = backend;
     this.tx = backend.transactions();
     this.ops = backend.streams();
@@ -54,6 +66,12 @@ public final class StreamRuntime {
     this.hub = hub;
     this.notifier = notifier;
     this.decoder = (json, type) -> codec.decode(json, type, "event payload");
+    this.retention = new RetentionTask(this, backend.name(), retentionPeriod);
+  }
+
+  /** Stops the retention task. */
+  public void close() {
+    retention.close();
   }
 
   /**
@@ -83,6 +101,54 @@ public final class StreamRuntime {
   @SuppressWarnings("unchecked")
   private SortedMap<String, String> decodeHeaders(String json) {
     return new TreeMap<String, String>(codec.decode(json, java.util.Map.class, "event headers"));
+  }
+
+  /** Where a compaction may cut, read in its transaction. */
+  @FunctionalInterface
+  interface Cut {
+    long through(Tx t, StreamOps.Head head) throws SQLException;
+  }
+
+  /**
+   * Deletes a stream's events up to where {@code cut} says, but (unless forced) never past a
+   * consumer's committed offset; then gives the space back where the backend can.
+   */
+  CompactReport compact(String stream, boolean force, Cut cut) {
+    long[] latest = new long[1];
+    StreamOps.Compacted done =
+        tx.runWrite(
+            t -> {
+              StreamOps.Head head = ops.head(t, stream);
+              latest[0] = head.latest();
+              long through = cut.through(t, head);
+              if (!force) {
+                for (StreamOps.Cursor c : ops.consumers(t, stream)) {
+                  through = Math.min(through, c.offset());
+                }
+              }
+              through = Math.max(0, Math.min(through, head.latest()));
+              StreamOps.Compacted c = ops.compact(t, stream, through);
+              if (c.removed() > 0) {
+                // Subscribers waiting past the cut read on and learn what they missed.
+                notifier.changed(t, new WakeKey.StreamAppended(stream));
+              }
+              return c;
+            });
+    boolean checkpointed = done.removed() > 0 && backend.checkpoint();
+    return new CompactReport(done.removed(), done.remaining(), latest[0], checkpointed);
+  }
+
+  /** Applies a stream's retention rule now. */
+  CompactReport applyRetention(String stream) {
+    return compact(
+        stream,
+        false,
+        (t, head) -> {
+          long byCount = head.keepCount() > 0 ? head.latest() - head.keepCount() : 0;
+          long byAge =
+              head.keepMillis() > 0 ? ops.lastBefore(t, stream, now() - head.keepMillis()) : 0;
+          return Math.max(byCount, byAge);
+        });
   }
 
   long now() {

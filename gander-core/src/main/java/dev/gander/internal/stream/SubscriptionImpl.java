@@ -42,8 +42,10 @@ final class SubscriptionImpl implements Subscription {
     this.consumer = consumer;
     this.position = after;
     this.readAfter = after;
-    // Appends by other processes reach this one through the notifier.
+    // Appends by other processes reach this one through the notifier; a consuming process
+    // applies the streams' retention.
     rt.notifier.start();
+    rt.retention.ensureStarted();
   }
 
   @Override

@@ -2,6 +2,7 @@ package dev.gander.internal.contract;
 
 import dev.gander.Gander;
 import java.nio.file.Path;
+import java.time.Duration;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.io.TempDir;
@@ -31,5 +32,10 @@ class SqliteStreamContractTest extends StreamContract {
   @Override
   protected Gander openAnother() {
     return Gander.open(dir.resolve("streams.db"));
+  }
+
+  @Override
+  protected Gander openWithRetentionPeriod(Duration period) {
+    return Gander.builder().path(dir.resolve("streams.db")).retentionPeriod(period).open();
   }
 }

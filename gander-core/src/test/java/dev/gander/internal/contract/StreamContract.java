@@ -13,6 +13,7 @@ import dev.gander.stream.ConsumerInfo;
 import dev.gander.stream.ConsumerLaggedException;
 import dev.gander.stream.Event;
 import dev.gander.stream.Stream;
+import dev.gander.stream.StreamRetention;
 import dev.gander.stream.Subscription;
 import java.time.Duration;
 import java.time.Instant;
@@ -61,6 +62,15 @@ public abstract class StreamContract {
    * @return a new instance
    */
   protected abstract Gander openAnother();
+
+  /**
+   * Opens a second instance on the same database whose background retention runs every {@code
+   * period}; the test closes it.
+   *
+   * @param period the retention period
+   * @return a new instance
+   */
+  protected abstract Gander openWithRetentionPeriod(Duration period);
 
   private String prefix;
   private int streams;
@@ -368,6 +378,61 @@ public abstract class StreamContract {
     assertThat(all.remaining()).isZero();
     assertThat(all.latest()).isEqualTo(11);
     assertThat(s.publish("k", 12)).isEqualTo(12);
+  }
+
+  // ---------------------------------------------------------------- retention
+
+  @Test
+  void retentionByCountKeepsTheNewestAndNeverPassesAConsumer() {
+    Stream s = stream();
+    assertThat(s.retention()).isEqualTo(StreamRetention.forever());
+    for (int i = 1; i <= 10; i++) {
+      s.publish("k", i);
+    }
+    s.setRetention(StreamRetention.maxCount(3));
+    assertThat(s.retention()).isEqualTo(StreamRetention.maxCount(3));
+    s.commit("reader", 5);
+    CompactReport held = s.applyRetention();
+    assertThat(held.removed()).isEqualTo(5);
+    assertThat(offsets(s.read(0, 100))).containsExactly(6L, 7L, 8L, 9L, 10L);
+    s.commit("reader", 10);
+    CompactReport applied = s.applyRetention();
+    assertThat(applied.removed()).isEqualTo(2);
+    assertThat(applied.remaining()).isEqualTo(3);
+    assertThat(applied.latest()).isEqualTo(10);
+    assertThat(offsets(s.read(0, 100))).containsExactly(8L, 9L, 10L);
+    s.setRetention(StreamRetention.forever());
+    assertThat(s.applyRetention().removed()).isZero();
+    assertThatThrownBy(() -> StreamRetention.maxCount(0))
+        .isInstanceOf(IllegalArgumentException.class);
+    assertThatThrownBy(() -> StreamRetention.maxAge(Duration.ZERO))
+        .isInstanceOf(IllegalArgumentException.class);
+  }
+
+  @Test
+  void retentionByAgeRemovesOlderEventsAndTheBackgroundTaskAppliesIt() throws Exception {
+    Stream s = stream();
+    s.publishAll("k", List.of(1, 2, 3));
+    Thread.sleep(300);
+    s.publish("k", 4);
+    s.setRetention(StreamRetention.maxAge(Duration.ofMillis(200)).andMaxCount(1_000));
+    assertThat(s.retention().maxAge()).hasValue(Duration.ofMillis(200));
+    assertThat(s.applyRetention().removed()).isEqualTo(3);
+    assertThat(offsets(s.read(0, 100))).containsExactly(4L);
+
+    Stream t = stream();
+    t.publishAll("k", List.of(1, 2, 3, 4, 5));
+    t.setRetention(StreamRetention.maxCount(2));
+    try (Gander other = openWithRetentionPeriod(Duration.ofMillis(50));
+        Subscription sub = other.stream(t.name()).subscribe("starter", 5)) {
+      // The subscription starts the other instance's retention task, which applies the rule.
+      long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+      while (t.read(0, 100).size() > 2 && System.nanoTime() < deadline) {
+        Thread.sleep(10);
+      }
+      assertThat(offsets(t.read(0, 100))).containsExactly(4L, 5L);
+      assertThat(sub.poll()).isEmpty();
+    }
   }
 
   // ---------------------------------------------------------------- closing

@@ -23,6 +23,8 @@ public final class PgStreams implements StreamOps {
   private final String removeConsumer;
   private final String lastBefore;
   private final String compact;
+  private final String setRetention;
+  private final String retentions;
 
   /**
    * Binds the statements to a schema.
@@ -48,7 +50,8 @@ public final class PgStreams implements StreamOps {
                 + " WHERE stream = ? AND seq > ? ORDER BY seq LIMIT ?");
     head =
         schema.sql(
-            "SELECT last_offset, compacted_through FROM {schema}.gander_streams WHERE name = ?");
+            "SELECT last_offset, compacted_through, keep_ms, keep_count FROM {schema}.gander_streams"
+                + " WHERE name = ?");
     streams = schema.sql("SELECT name FROM {schema}.gander_streams ORDER BY name");
     cursor =
         schema.sql(
@@ -69,6 +72,15 @@ public final class PgStreams implements StreamOps {
     lastBefore =
         schema.sql(
             "SELECT max(seq) FROM {schema}.gander_events WHERE stream = ? AND occurred_at < ?");
+    setRetention =
+        schema.sql(
+            "INSERT INTO {schema}.gander_streams AS s (name, last_offset, keep_ms, keep_count)"
+                + " VALUES (?, 0, ?, ?) ON CONFLICT (name) DO UPDATE SET keep_ms = excluded.keep_ms,"
+                + " keep_count = excluded.keep_count");
+    retentions =
+        schema.sql(
+            "SELECT name, keep_ms, keep_count FROM {schema}.gander_streams"
+                + " WHERE keep_ms > 0 OR keep_count > 0 ORDER BY name");
     // Delete, mark and count in one round trip.
     compact =
         schema.sql(
@@ -77,6 +89,28 @@ public final class PgStreams implements StreamOps {
                 + " SET compacted_through = greatest(compacted_through, ?) WHERE name = ?)"
                 + " SELECT (SELECT count(*) FROM gone),"
                 + " (SELECT count(*) FROM {schema}.gander_events WHERE stream = ?)");
+  }
+
+  @Override
+  public void setRetention(Tx tx, Retention rule) throws SQLException {
+    try (PreparedStatement ps = tx.connection().prepareStatement(setRetention)) {
+      ps.setString(1, rule.stream());
+      ps.setLong(2, rule.keepMillis());
+      ps.setLong(3, rule.keepCount());
+      ps.executeUpdate();
+    }
+  }
+
+  @Override
+  public List<Retention> retentions(Tx tx) throws SQLException {
+    try (PreparedStatement ps = tx.connection().prepareStatement(retentions);
+        ResultSet rs = ps.executeQuery()) {
+      List<Retention> out = new ArrayList<>();
+      while (rs.next()) {
+        out.add(new Retention(rs.getString(1), rs.getLong(2), rs.getLong(3)));
+      }
+      return out;
+    }
   }
 
   @Override
@@ -139,7 +173,9 @@ public final class PgStreams implements StreamOps {
     try (PreparedStatement ps = tx.connection().prepareStatement(head)) {
       ps.setString(1, stream);
       try (ResultSet rs = ps.executeQuery()) {
-        return rs.next() ? new Head(rs.getLong(1), rs.getLong(2)) : Head.EMPTY;
+        return rs.next()
+            ? new Head(rs.getLong(1), rs.getLong(2), rs.getLong(3), rs.getLong(4))
+            : Head.EMPTY;
       }
     }
   }

@@ -1,10 +1,13 @@
 -- Streams: append-only logs of events with offsets 1, 2, 3 ... per stream.
 -- The head row holds the last offset given and the highest offset compaction removed; appends
--- take their offsets from it inside the writing transaction, so offsets are gap-free.
+-- take their offsets from it inside the writing transaction, so offsets are gap-free. Retention
+-- (0: none) is kept here so that every process's retention task and the CLI apply the same rule.
 CREATE TABLE gander_streams (
   name              TEXT    PRIMARY KEY,
   last_offset       INTEGER NOT NULL,
-  compacted_through INTEGER NOT NULL DEFAULT 0
+  compacted_through INTEGER NOT NULL DEFAULT 0,
+  keep_ms           INTEGER NOT NULL DEFAULT 0,
+  keep_count        INTEGER NOT NULL DEFAULT 0
 );
 
 -- seq is the event's offset ("offset" is a word of SQL). headers: a JSON object, sorted keys.

@@ -2,10 +2,13 @@
 -- compaction removed; an append updates it in the publishing transaction and so holds its row
 -- lock until commit: a second publisher of the stream waits, and offsets become visible in
 -- order, gap-free (a sequence alone would give neither).
+-- Retention (0: none) is kept here so that every process's retention task applies the same rule.
 CREATE TABLE gander_streams (
   name              text   PRIMARY KEY,
   last_offset       bigint NOT NULL,
-  compacted_through bigint NOT NULL DEFAULT 0
+  compacted_through bigint NOT NULL DEFAULT 0,
+  keep_ms           bigint NOT NULL DEFAULT 0,
+  keep_count        bigint NOT NULL DEFAULT 0
 );
 
 -- seq is the event's offset ("offset" is a word of SQL). headers: a JSON object, sorted keys.
