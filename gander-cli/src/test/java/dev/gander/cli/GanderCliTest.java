@@ -50,8 +50,25 @@ class GanderCliTest {
         .contains("Queue now: 0 ready, 0 scheduled, 0 running, 1 dead")
         .containsPattern(
             "Dead letter: job 13 after 1 attempt\\(s\\), reason failed: .*does not exist")
+        .contains("Published 5 events to stream 'demo-orders' at offsets 1..5")
+        .contains("Consumer 'demo-mailer' read 3 events and committed offset 3, then stopped")
+        .contains("Restarted, it resumed at offset 4 (order.created of order 4)")
+        .containsPattern("Notified channel 'demo-cache' 20 times: .* round trip [0-9.]+ ms")
         .as("the demo shows errors, not stack traces")
         .doesNotContain("\tat ");
+  }
+
+  @Test
+  void aSecondDemoOnTheSameFileGoesOnWhereTheFirstLeftTheStream() {
+    Path db = dir.resolve("again.db");
+    assertThat(run("demo", "--db", db.toString(), "--jobs", "10")).isEqualTo(0);
+    out.getBuffer().setLength(0);
+    assertThat(run("demo", "--db", db.toString(), "--jobs", "10")).isEqualTo(0);
+    assertThat(out.toString())
+        .contains("Opening the Gander database")
+        .contains("at offsets 6..10")
+        .contains("committed offset 8")
+        .contains("resumed at offset 9");
   }
 
   @Test
