@@ -41,12 +41,17 @@ public final class Bench {
           QueueScenario.runProcess(
               new Table("process: managed workers against claim(128) + ackAll, same run"));
           break;
+        case "streams":
+          StreamScenario.run(new Table("streams and pub/sub"));
+          break;
         case "commits":
           CommitScenario.run(new Table("commits: latency of single-row commits"));
           break;
         default:
           System.err.println(
-              "unknown scenario '" + name + "'; known: store, queue, wake, process, commits");
+              "unknown scenario '"
+                  + name
+                  + "'; known: store, queue, wake, process, streams, commits");
           System.exit(2);
       }
     }

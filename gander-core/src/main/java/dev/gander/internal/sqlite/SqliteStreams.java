@@ -11,19 +11,27 @@ import java.util.OptionalLong;
 
 /** The stream operations of the SQLite backend: all of its stream SQL. */
 final class SqliteStreams implements StreamOps {
-  private static final String TAKE_OFFSETS =
-      "INSERT INTO gander_streams (name, last_offset) VALUES (?, ?)"
-          + " ON CONFLICT (name) DO UPDATE SET last_offset = last_offset + excluded.last_offset"
-          + " RETURNING last_offset";
+  // One writer at a time: an append's offset is the stream's highest plus one, read in the
+  // writing transaction, so offsets are gap-free without a head row updated on every append (a
+  // statement less per publish than PostgreSQL, which needs the row's lock). When compaction
+  // removed every event, the highest is the one it recorded.
+  private static final String INSERT_NEXT =
+      "INSERT INTO gander_events (stream, seq, kind, payload, headers, occurred_at)"
+          + " VALUES (?1, coalesce((SELECT max(seq) FROM gander_events WHERE stream = ?1),"
+          + " (SELECT compacted_through FROM gander_streams WHERE name = ?1), 0) + 1,"
+          + " ?2, ?3, ?4, ?5) RETURNING seq";
   private static final String INSERT_EVENT =
       "INSERT INTO gander_events (stream, seq, kind, payload, headers, occurred_at)"
           + " VALUES (?, ?, ?, ?, ?, ?)";
+  private static final String CREATE_HEAD =
+      "INSERT INTO gander_streams (name) VALUES (?) ON CONFLICT (name) DO NOTHING";
   private static final String READ =
       "SELECT seq, kind, payload, headers, occurred_at FROM gander_events"
           + " WHERE stream = ? AND seq > ? ORDER BY seq LIMIT ?";
   private static final String HEAD =
-      "SELECT last_offset, compacted_through, keep_ms, keep_count FROM gander_streams"
-          + " WHERE name = ?";
+      "SELECT max(coalesce((SELECT max(seq) FROM gander_events WHERE stream = ?1), 0),"
+          + " compacted_through), compacted_through, keep_ms, keep_count FROM gander_streams"
+          + " WHERE name = ?1";
   private static final String STREAMS = "SELECT name FROM gander_streams ORDER BY name";
   private static final String CURSOR =
       "SELECT seq FROM gander_stream_consumers WHERE stream = ? AND consumer = ?";
@@ -44,7 +52,7 @@ final class SqliteStreams implements StreamOps {
       "UPDATE gander_streams SET compacted_through = max(compacted_through, ?) WHERE name = ?";
   private static final String COUNT = "SELECT count(*) FROM gander_events WHERE stream = ?";
   private static final String SET_RETENTION =
-      "INSERT INTO gander_streams (name, last_offset, keep_ms, keep_count) VALUES (?, 0, ?, ?)"
+      "INSERT INTO gander_streams (name, keep_ms, keep_count) VALUES (?, ?, ?)"
           + " ON CONFLICT (name) DO UPDATE SET keep_ms = excluded.keep_ms,"
           + " keep_count = excluded.keep_count";
   private static final String RETENTIONS =
@@ -73,29 +81,45 @@ final class SqliteStreams implements StreamOps {
     }
   }
 
+  /** Streams whose head row this process knows exists: head rows are never deleted. */
+  private final java.util.Set<String> knownHeads =
+      java.util.concurrent.ConcurrentHashMap.newKeySet();
+
   @Override
   public long append(Tx tx, String stream, List<NewEvent> events) throws SQLException {
     // Appends are writes, on the writer's cached statements: a publish prepares nothing.
     SqliteTx w = writer(tx);
-    PreparedStatement take = w.prepared(TAKE_OFFSETS);
-    take.setString(1, stream);
-    take.setLong(2, events.size());
-    long last;
-    try (ResultSet rs = take.executeQuery()) {
-      rs.next();
-      last = rs.getLong(1);
+    if (!knownHeads.contains(stream)) {
+      PreparedStatement head = w.prepared(CREATE_HEAD);
+      head.setString(1, stream);
+      head.executeUpdate();
+      // Remembered once committed: a rolled-back first append takes its head row with it.
+      tx.afterCommit(() -> knownHeads.add(stream));
     }
-    long first = last - events.size() + 1;
-    PreparedStatement insert = w.prepared(INSERT_EVENT);
-    long offset = first;
-    for (NewEvent e : events) {
-      insert.setString(1, stream);
-      insert.setLong(2, offset++);
-      insert.setString(3, e.kind());
-      insert.setString(4, e.payload());
-      insert.setString(5, e.headers());
-      insert.setLong(6, e.occurredAt());
-      insert.executeUpdate();
+    NewEvent e0 = events.get(0);
+    PreparedStatement next = w.prepared(INSERT_NEXT);
+    next.setString(1, stream);
+    next.setString(2, e0.kind());
+    next.setString(3, e0.payload());
+    next.setString(4, e0.headers());
+    next.setLong(5, e0.occurredAt());
+    long first;
+    try (ResultSet rs = next.executeQuery()) {
+      rs.next();
+      first = rs.getLong(1);
+    }
+    if (events.size() > 1) {
+      PreparedStatement insert = w.prepared(INSERT_EVENT);
+      long offset = first + 1;
+      for (NewEvent e : events.subList(1, events.size())) {
+        insert.setString(1, stream);
+        insert.setLong(2, offset++);
+        insert.setString(3, e.kind());
+        insert.setString(4, e.payload());
+        insert.setString(5, e.headers());
+        insert.setLong(6, e.occurredAt());
+        insert.executeUpdate();
+      }
     }
     return first;
   }

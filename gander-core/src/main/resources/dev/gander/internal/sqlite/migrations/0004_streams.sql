@@ -1,10 +1,10 @@
 -- Streams: append-only logs of events with offsets 1, 2, 3 ... per stream.
--- The head row holds the last offset given and the highest offset compaction removed; appends
--- take their offsets from it inside the writing transaction, so offsets are gap-free. Retention
--- (0: none) is kept here so that every process's retention task and the CLI apply the same rule.
+-- A stream's row: the highest offset compaction removed, and its retention (0: none), kept here so
+-- that every process's retention task applies the same rule. An append takes the stream's highest
+-- offset plus one in the writing transaction (there is one writer), so offsets are gap-free; after
+-- a compaction that removed every event, the highest is compacted_through.
 CREATE TABLE gander_streams (
   name              TEXT    PRIMARY KEY,
-  last_offset       INTEGER NOT NULL,
   compacted_through INTEGER NOT NULL DEFAULT 0,
   keep_ms           INTEGER NOT NULL DEFAULT 0,
   keep_count        INTEGER NOT NULL DEFAULT 0

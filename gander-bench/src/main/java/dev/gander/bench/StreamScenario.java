@@ -1,0 +1,327 @@
+package dev.gander.bench;
+
+import dev.gander.Gander;
+import dev.gander.pubsub.Listener;
+import dev.gander.pubsub.Notification;
+import dev.gander.stream.Event;
+import dev.gander.stream.Stream;
+import dev.gander.stream.Subscription;
+import java.io.BufferedReader;
+import java.io.InputStreamReader;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.ArrayBlockingQueue;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * Streams and pub/sub on SQLite, beside bare sqlite-jdbc on the same schema in the same run: {@code
+ * java -jar gander-bench.jar streams}.
+ */
+final class StreamScenario {
+  private static final String PAYLOAD = "{\"order\":\"A-1\",\"cents\":1299,\"n\":";
+
+  private StreamScenario() {}
+
+  /** An order event. */
+  record Order(String order, int cents, long n) {}
+
+  static void run(Bench.Table table) throws Exception {
+    Path dir = Files.createTempDirectory("gander-bench-streams-");
+
+    // ---- publish, one commit each
+    double bareInsert = bareSingleInserts(fresh(dir, "bare-insert.db"), 10_000, 30_000);
+    double publishOne;
+    try (Gander g = Gander.open(dir.resolve("publish.db"))) {
+      Stream s = g.stream("orders");
+      publishLoop(s, 10_000);
+      long t0 = System.nanoTime();
+      publishLoop(s, 30_000);
+      publishOne = 30_000 / seconds(t0);
+    }
+    table.row("publish, 1 thread, one commit each", publishOne, bareInsert, "events/s");
+
+    // ---- replay: read back 500,000 events
+    Path replayFile = dir.resolve("replay.db");
+    int events = 500_000;
+    try (Gander g = Gander.open(replayFile)) {
+      Stream s = g.stream("orders");
+      List<Order> batch = new ArrayList<>(1_000);
+      for (int b = 0; b < events / 1_000; b++) {
+        batch.clear();
+        for (int i = 0; i < 1_000; i++) {
+          batch.add(new Order("A-1", 1299, (long) b * 1_000 + i));
+        }
+        s.publishAll("order.created", batch);
+      }
+      replay(s, events); // warm-up
+      double best = 0;
+      for (int i = 0; i < 3; i++) {
+        best = Math.max(best, replay(s, events));
+      }
+      double bare = bareReplay(g.store().path(), events);
+      table.row("replay (subscription, best of 3)", best, bare, "events/s");
+    }
+
+    // ---- live, in-process
+    try (Gander g = Gander.open(dir.resolve("live.db"))) {
+      table.text("live end-to-end, in-process", latency(liveInProcess(g, 2_000)), "-", "-");
+    }
+
+    // ---- live and notify, across processes
+    Path across = dir.resolve("across.db");
+    Gander.open(across).close();
+    table.text(
+        "live end-to-end, across processes", latency(across(across, "stream", 1_000)), "-", "-");
+    table.text(
+        "notify → listen, across processes", latency(across(across, "notify", 1_000)), "-", "-");
+  }
+
+  private static void publishLoop(Stream s, int n) {
+    for (int i = 0; i < n; i++) {
+      s.publish("order.created", new Order("A-1", 1299, i));
+    }
+  }
+
+  private static double replay(Stream s, int n) {
+    long t0 = System.nanoTime();
+    long sum = 0;
+    try (Subscription sub = s.subscribe("replayer", 0)) {
+      for (int i = 0; i < n; i++) {
+        Event e = sub.poll().orElseThrow(() -> new IllegalStateException("ran dry"));
+        sum += e.offset() + e.payload().length();
+      }
+    }
+    if (sum == 0) {
+      throw new IllegalStateException();
+    }
+    return n / seconds(t0);
+  }
+
+  private static long[] liveInProcess(Gander g, int rounds) throws Exception {
+    Stream s = g.stream("live");
+    BlockingQueue<Long> seen = new ArrayBlockingQueue<>(1);
+    Thread reader =
+        new Thread(
+            () -> {
+              try (Subscription sub = s.subscribe("reader", 0)) {
+                while (!Thread.currentThread().isInterrupted()) {
+                  Optional<Event> e;
+                  try {
+                    e = sub.next(Duration.ofSeconds(5));
+                  } catch (RuntimeException ex) {
+                    return;
+                  }
+                  if (e.isPresent()) {
+                    seen.add(System.nanoTime() - e.get().payloadAs(Order.class).n());
+                  }
+                }
+              }
+            },
+            "bench-reader");
+    reader.setDaemon(true);
+    reader.start();
+    long[] out = new long[rounds];
+    for (int i = -200; i < rounds; i++) {
+      Thread.sleep(1);
+      s.publish("tick", new Order("live", 0, System.nanoTime()));
+      long latency = seen.take();
+      if (i >= 0) {
+        out[i] = latency;
+      }
+    }
+    reader.interrupt();
+    return out;
+  }
+
+  /** A child JVM subscribes (or listens); this process publishes (or notifies) one at a time. */
+  private static long[] across(Path file, String mode, int rounds) throws Exception {
+    try (Gander g = Gander.open(file)) {
+      String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
+      Process child =
+          new ProcessBuilder(
+                  java,
+                  "-Xmx256m",
+                  "-cp",
+                  System.getProperty("java.class.path"),
+                  Child.class.getName(),
+                  file.toString(),
+                  mode)
+              .redirectError(ProcessBuilder.Redirect.INHERIT)
+              .start();
+      try (BufferedReader r =
+          new BufferedReader(
+              new InputStreamReader(child.getInputStream(), StandardCharsets.UTF_8))) {
+        if (!"ready".equals(r.readLine())) {
+          throw new IllegalStateException("child did not start");
+        }
+        Stream s = g.stream("across");
+        long[] out = new long[rounds];
+        for (int i = -100; i < rounds; i++) {
+          Thread.sleep(2);
+          long now = System.nanoTime();
+          if (mode.equals("stream")) {
+            s.publish("tick", Map.of("n", now));
+          } else {
+            g.notify("across", now);
+          }
+          String line = r.readLine();
+          if (line == null) {
+            throw new IllegalStateException("child exited early");
+          }
+          if (i >= 0) {
+            out[i] = Long.parseLong(line.trim());
+          }
+        }
+        child.getOutputStream().close();
+        child.waitFor(10, TimeUnit.SECONDS);
+        return out;
+      } finally {
+        child.destroyForcibly();
+      }
+    }
+  }
+
+  /** The receiving side of {@link #across}: prints one latency (ns) per event or notification. */
+  static final class Child {
+    private Child() {}
+
+    public static void main(String[] args) throws Exception {
+      Path file = Path.of(args[0]);
+      boolean stream = args[1].equals("stream");
+      try (Gander g = Gander.open(file)) {
+        Thread stdinWatch =
+            new Thread(
+                () -> {
+                  try {
+                    while (System.in.read() >= 0) {
+                      // The parent closes stdin to stop us.
+                    }
+                  } catch (java.io.IOException e) {
+                    // Parent gone.
+                  }
+                  System.exit(0);
+                });
+        stdinWatch.setDaemon(true);
+        stdinWatch.start();
+        if (stream) {
+          Stream s = g.stream("across");
+          try (Subscription sub = s.subscribe("child", s.latest())) {
+            System.out.println("ready");
+            System.out.flush();
+            while (true) {
+              Optional<Event> e = sub.next(Duration.ofSeconds(60));
+              if (e.isPresent()) {
+                long sent = Long.parseLong(e.get().payload().replaceAll("[^0-9]", ""));
+                System.out.println(System.nanoTime() - sent);
+                System.out.flush();
+              }
+            }
+          }
+        }
+        try (Listener l = g.listen("across")) {
+          System.out.println("ready");
+          System.out.flush();
+          while (true) {
+            Optional<Notification> n = l.poll(Duration.ofSeconds(60));
+            if (n.isPresent()) {
+              System.out.println(System.nanoTime() - n.get().payloadAs(Long.class));
+              System.out.flush();
+            }
+          }
+        }
+      }
+    }
+  }
+
+  // ------------------------------------------------------------------ bare sqlite-jdbc
+
+  private static Path fresh(Path dir, String name) {
+    Path file = dir.resolve(name);
+    Gander.open(file).close();
+    return file;
+  }
+
+  /** One INSERT of an event row per transaction, the statement prepared once. */
+  private static double bareSingleInserts(Path file, int warmup, int measured) throws Exception {
+    try (Connection c = Bench.bareConnection(file);
+        PreparedStatement begin = c.prepareStatement("BEGIN IMMEDIATE");
+        PreparedStatement insert =
+            c.prepareStatement(
+                "INSERT INTO gander_events (stream, seq, kind, payload, headers, occurred_at)"
+                    + " VALUES ('orders', ?, 'order.created', ?, '{}', ?)");
+        PreparedStatement commit = c.prepareStatement("COMMIT")) {
+      long t0 = 0;
+      for (int i = -warmup; i < measured; i++) {
+        if (i == 0) {
+          t0 = System.nanoTime();
+        }
+        begin.executeUpdate();
+        insert.setLong(1, i + warmup + 1L);
+        insert.setString(2, PAYLOAD + i + "}");
+        insert.setLong(3, System.currentTimeMillis());
+        insert.executeUpdate();
+        commit.executeUpdate();
+      }
+      return measured / seconds(t0);
+    }
+  }
+
+  /** The same rows read back in batches of 512, each column read, with one plain connection. */
+  private static double bareReplay(Path file, int n) throws Exception {
+    try (Connection c = Bench.bareConnection(file);
+        PreparedStatement read =
+            c.prepareStatement(
+                "SELECT seq, kind, payload, headers, occurred_at FROM gander_events"
+                    + " WHERE stream = 'orders' AND seq > ? ORDER BY seq LIMIT 512")) {
+      double best = 0;
+      for (int round = 0; round < 4; round++) {
+        long t0 = System.nanoTime();
+        long after = 0;
+        long sum = 0;
+        while (after < n) {
+          read.setLong(1, after);
+          try (ResultSet rs = read.executeQuery()) {
+            while (rs.next()) {
+              after = rs.getLong(1);
+              sum += rs.getString(2).length() + rs.getString(3).length();
+              rs.getString(4);
+              rs.getLong(5);
+            }
+          }
+        }
+        if (sum == 0) {
+          throw new IllegalStateException();
+        }
+        best = Math.max(best, n / seconds(t0));
+      }
+      return best;
+    }
+  }
+
+  private static double seconds(long t0) {
+    return (System.nanoTime() - t0) / 1e9;
+  }
+
+  private static String latency(long[] nanos) {
+    long[] sorted = nanos.clone();
+    Arrays.sort(sorted);
+    return String.format(
+        Locale.ROOT,
+        "p50 %.3f ms, p99 %.3f ms, max %.3f ms",
+        sorted[sorted.length / 2] / 1e6,
+        sorted[(int) (sorted.length * 0.99)] / 1e6,
+        sorted[sorted.length - 1] / 1e6);
+  }
+}
