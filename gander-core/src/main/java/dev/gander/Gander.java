@@ -22,6 +22,7 @@ import dev.gander.stream.Stream;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
+import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.OptionalInt;
@@ -101,6 +102,13 @@ public interface Gander extends AutoCloseable {
    * @throws InvalidNameException if the name breaks that rule
    */
   Stream stream(String name);
+
+  /**
+   * Every stream of the database (that was ever published to or given a retention rule), by name.
+   *
+   * @return the streams
+   */
+  List<Stream> streams();
 
   /**
    * Sends a notification to every listener of {@code channel}, in every process sharing the

@@ -16,7 +16,7 @@ import picocli.CommandLine.Command;
     mixinStandardHelpOptions = true,
     versionProvider = GanderCli.Version.class,
     description = "A task runtime that lives in one SQLite file.",
-    subcommands = {DemoCommand.class, InfoCommand.class})
+    subcommands = {DemoCommand.class, InfoCommand.class, StreamsCommand.class})
 public final class GanderCli {
   /**
    * Runs the command line and exits with its status.

@@ -88,6 +88,34 @@ class GanderCliTest {
   }
 
   @Test
+  void streamsListsStreamsWithConsumersAndAppliesRetention() {
+    Path db = dir.resolve("streams.db");
+    try (dev.gander.Gander g = dev.gander.Gander.open(db)) {
+      dev.gander.stream.Stream s = g.stream("orders");
+      for (int i = 0; i < 10; i++) {
+        s.publish("order.created", i);
+      }
+      s.commit("mailer", 9);
+      s.setRetention(dev.gander.stream.StreamRetention.maxCount(4));
+      g.notify("cache", "not a stream");
+    }
+    assertThat(run("streams", db.toString())).isEqualTo(0);
+    assertThat(out.toString())
+        .contains("orders: latest offset 10, retention max count 4")
+        .contains("consumer mailer at 9, 1 behind")
+        .doesNotContain("cache")
+        .doesNotContain("removed");
+    out.getBuffer().setLength(0);
+    assertThat(run("streams", db.toString(), "--apply-retention")).isEqualTo(0);
+    assertThat(out.toString()).contains("retention removed 6 event(s), 4 left");
+    try (dev.gander.Gander g = dev.gander.Gander.open(db)) {
+      assertThat(g.stream("orders").read(0, 100)).hasSize(4);
+    }
+    assertThat(run("streams", dir.resolve("missing.db").toString())).isNotZero();
+    assertThat(err.toString()).contains("No database at");
+  }
+
+  @Test
   void infoOnAFileThatIsNotADatabaseFailsWithAClearMessage() throws Exception {
     Path notDb = dir.resolve("notes.db");
     Files.writeString(notDb, "these are my notes, not a database\n".repeat(100));

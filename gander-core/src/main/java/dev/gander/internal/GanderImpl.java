@@ -19,6 +19,7 @@ import dev.gander.store.Store;
 import dev.gander.store.Transaction;
 import dev.gander.stream.Stream;
 import java.time.Clock;
+import java.util.List;
 import java.util.Objects;
 import java.util.function.Consumer;
 import org.jspecify.annotations.Nullable;
@@ -52,6 +53,12 @@ public final class GanderImpl implements Gander {
         new StreamRuntime(backend, codec, time, hub, notifier, request.retentionPeriod());
     this.pubsub =
         new PubSubRuntime(backend, codec, time, hub, notifier, request.notificationRetention());
+  }
+
+  @Override
+  public List<Stream> streams() {
+    checkOpen();
+    return streams.streams();
   }
 
   @Override

@@ -10,6 +10,16 @@ public final class Names {
   private Names() {}
 
   /**
+   * Whether {@code name} is allowed.
+   *
+   * @param name the name
+   * @return whether it follows the rule
+   */
+  public static boolean isValid(String name) {
+    return name != null && VALID.matcher(name).matches();
+  }
+
+  /**
    * Returns {@code name} if it is allowed.
    *
    * @param kind what is being named, for the message ("queue")

@@ -16,6 +16,8 @@ import java.sql.SQLException;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.SortedMap;
 import java.util.TreeMap;
 import java.util.function.BiFunction;
@@ -83,6 +85,21 @@ public final class StreamRuntime {
    */
   public Stream stream(String name) {
     return new StreamHandle(this, Names.check("stream", name));
+  }
+
+  /**
+   * Every application stream, by name (not pub/sub's channels, whose names no stream can have).
+   *
+   * @return the handles
+   */
+  public List<Stream> streams() {
+    List<Stream> out = new ArrayList<>();
+    for (String name : tx.runRead(ops::streams)) {
+      if (Names.isValid(name)) {
+        out.add(new StreamHandle(this, name));
+      }
+    }
+    return out;
   }
 
   void checkOpen() {
