@@ -92,9 +92,12 @@ public final class SqliteStore implements Store, TxRunner {
     }
     lock.lock();
     try (Connection c = SqliteOpener.openCheckpointConnection(path, sqlite);
-        Statement st = c.createStatement();
-        ResultSet rs = st.executeQuery("PRAGMA wal_checkpoint(TRUNCATE)")) {
-      return rs.next() && rs.getInt(1) == 0;
+        Statement st = c.createStatement()) {
+      // A reader's snapshot of a moment may hold it up: wait a little for it, no more.
+      st.execute("PRAGMA busy_timeout=200");
+      try (ResultSet rs = st.executeQuery("PRAGMA wal_checkpoint(TRUNCATE)")) {
+        return rs.next() && rs.getInt(1) == 0;
+      }
     } catch (SQLException e) {
       return false;
     } finally {

@@ -38,4 +38,20 @@ class SqliteStreamContractTest extends StreamContract {
   protected Gander openWithRetentionPeriod(Duration period) {
     return Gander.builder().path(dir.resolve("streams.db")).retentionPeriod(period).open();
   }
+
+  /** On SQLite a compaction that removed something copies the WAL into the file and empties it. */
+  @org.junit.jupiter.api.Test
+  void aCompactionCheckpointsTheWal() throws Exception {
+    dev.gander.stream.Stream s = gander.stream("checkpointed");
+    s.publishAll("k", java.util.Collections.nCopies(2_000, "x".repeat(200)));
+    dev.gander.stream.CompactReport r = s.forceCompact(1_500);
+    org.assertj.core.api.Assertions.assertThat(r.removed()).isEqualTo(1_500);
+    org.assertj.core.api.Assertions.assertThat(r.checkpointed()).isTrue();
+    org.assertj.core.api.Assertions.assertThat(
+            java.nio.file.Files.size(dir.resolve("streams.db-wal")))
+        .isZero();
+    org.assertj.core.api.Assertions.assertThat(s.compact(0).checkpointed())
+        .as("nothing removed, nothing to give back")
+        .isFalse();
+  }
 }
