@@ -21,6 +21,7 @@ class ArchitectureTest {
     "dev.gander",
     "dev.gander.queue",
     "dev.gander.stream",
+    "dev.gander.eventlog",
     "dev.gander.store",
     "dev.gander.sqlite",
     "dev.gander.spi"
@@ -70,11 +71,33 @@ class ArchitectureTest {
         .resideInAnyPackage(
             "dev.gander.internal.queue..",
             "dev.gander.internal.stream..",
+            "dev.gander.internal.eventlog..",
             "dev.gander.internal.wake..")
         .should()
         .dependOnClassesThat()
         .resideInAnyPackage(BACKENDS)
         .because("capability logic calls only the SPI, so it runs on every backend")
+        .check(classes);
+  }
+
+  @Test
+  void theEventLogUsesOnlyThePublicApiAndPlainFiles() {
+    noClasses()
+        .that()
+        .resideInAPackage("dev.gander.internal.eventlog..")
+        .should()
+        .dependOnClassesThat()
+        .resideInAnyPackage(
+            "dev.gander.internal",
+            "dev.gander.internal.spi..",
+            "dev.gander.internal.queue..",
+            "dev.gander.internal.stream..",
+            "dev.gander.internal.wake..",
+            "dev.gander.internal.sqlite..",
+            "java.sql..")
+        .because(
+            "the event log's database backends are Gander's streams through the public API, so"
+                + " that it runs on every backend Gander has and writes no SQL")
         .check(classes);
   }
 
@@ -88,6 +111,7 @@ class ArchitectureTest {
         .resideInAnyPackage(
             "dev.gander.internal.queue..",
             "dev.gander.internal.stream..",
+            "dev.gander.internal.eventlog..",
             "dev.gander.internal.wake..",
             "dev.gander.internal.sqlite..")
         .check(classes);
@@ -100,7 +124,10 @@ class ArchitectureTest {
         .resideInAnyPackage(BACKENDS)
         .should()
         .dependOnClassesThat()
-        .resideInAnyPackage("dev.gander.internal.queue..", "dev.gander.internal.stream..")
+        .resideInAnyPackage(
+            "dev.gander.internal.queue..",
+            "dev.gander.internal.stream..",
+            "dev.gander.internal.eventlog..")
         .because("a backend implements operations; the rules live above it")
         .check(classes);
   }
