@@ -31,7 +31,7 @@ public class EventLogConfigException extends GanderException {
         "Environment variable "
             + variable
             + (value.isEmpty() ? " is unset" : " is '" + value + "'")
-            + ", which the event log cannot use: allowed "
+            + ", which the event log cannot use; allowed: "
             + allowed
             + ". Fix or unset it.");
     this.variable = variable;
