@@ -20,12 +20,18 @@ module dev.gander.core {
   exports dev.gander.queue;
   exports dev.gander.stream;
   exports dev.gander.pubsub;
+  exports dev.gander.eventlog;
   exports dev.gander.spi;
 
   uses dev.gander.spi.GanderProvider;
 
   provides dev.gander.spi.GanderProvider with
       dev.gander.internal.SqliteProvider;
+
+  uses dev.gander.spi.EventLogProvider;
+
+  provides dev.gander.spi.EventLogProvider with
+      dev.gander.internal.eventlog.DefaultEventLogProvider;
 
   // The backend SPI, for the PostgreSQL backend's module only: not API.
   exports dev.gander.internal.spi to

@@ -22,6 +22,7 @@ class ArchitectureTest {
     "dev.gander.queue",
     "dev.gander.stream",
     "dev.gander.pubsub",
+    "dev.gander.eventlog",
     "dev.gander.store",
     "dev.gander.sqlite",
     "dev.gander.spi"
@@ -72,11 +73,33 @@ class ArchitectureTest {
             "dev.gander.internal.queue..",
             "dev.gander.internal.stream..",
             "dev.gander.internal.pubsub..",
+            "dev.gander.internal.eventlog..",
             "dev.gander.internal.wake..")
         .should()
         .dependOnClassesThat()
         .resideInAnyPackage(BACKENDS)
         .because("capability logic calls only the SPI, so it runs on every backend")
+        .check(classes);
+  }
+
+  @Test
+  void theEventLogUsesOnlyThePublicApiAndPlainFiles() {
+    noClasses()
+        .that()
+        .resideInAPackage("dev.gander.internal.eventlog..")
+        .should()
+        .dependOnClassesThat()
+        .resideInAnyPackage(
+            "dev.gander.internal",
+            "dev.gander.internal.spi..",
+            "dev.gander.internal.queue..",
+            "dev.gander.internal.stream..",
+            "dev.gander.internal.wake..",
+            "dev.gander.internal.sqlite..",
+            "java.sql..")
+        .because(
+            "the event log's database backends are Gander's streams through the public API, so"
+                + " that it runs on every backend Gander has and writes no SQL")
         .check(classes);
   }
 
@@ -90,6 +113,7 @@ class ArchitectureTest {
         .resideInAnyPackage(
             "dev.gander.internal.queue..",
             "dev.gander.internal.stream..",
+            "dev.gander.internal.eventlog..",
             "dev.gander.internal.wake..",
             "dev.gander.internal.sqlite..")
         .check(classes);
@@ -105,7 +129,8 @@ class ArchitectureTest {
         .resideInAnyPackage(
             "dev.gander.internal.queue..",
             "dev.gander.internal.stream..",
-            "dev.gander.internal.pubsub..")
+            "dev.gander.internal.pubsub..",
+            "dev.gander.internal.eventlog..")
         .because("a backend implements operations; the rules live above it")
         .check(classes);
   }

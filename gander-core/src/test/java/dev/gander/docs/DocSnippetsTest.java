@@ -47,6 +47,9 @@ class DocSnippetsTest {
           "import dev.gander.stream.*;",
           "import dev.gander.pubsub.*;",
           "import dev.gander.stream.Stream;",
+          "import dev.gander.eventlog.*;",
+          // Both packages have one; the stream's came first in these docs.
+          "import dev.gander.stream.CompactReport;",
           "import java.nio.file.*;",
           "import java.sql.*;",
           "import java.time.*;",

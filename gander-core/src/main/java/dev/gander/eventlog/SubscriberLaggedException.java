@@ -1,0 +1,72 @@
+package dev.gander.eventlog;
+
+import dev.gander.GanderException;
+
+/**
+ * A subscriber's next events were compacted away before it read them. The subscription goes on
+ * after them; this says which it missed. It is the only way a subscriber skips an event: a slow
+ * subscriber otherwise loses nothing, on every backend.
+ */
+public class SubscriberLaggedException extends GanderException {
+  private static final long serialVersionUID = 1L;
+
+  /** The topic's name. */
+  private final String topic;
+
+  /** The first offset the subscriber missed. */
+  private final long firstMissed;
+
+  /** The last offset the subscriber missed. */
+  private final long lastMissed;
+
+  /**
+   * Creates the exception.
+   *
+   * @param topic the topic
+   * @param firstMissed the first offset missed
+   * @param lastMissed the last offset missed
+   */
+  public SubscriberLaggedException(Topic topic, long firstMissed, long lastMissed) {
+    super(
+        "A subscriber of topic '"
+            + topic.name()
+            + "' missed events "
+            + firstMissed
+            + " to "
+            + lastMissed
+            + ": they were compacted away before it read them. It goes on after "
+            + lastMissed
+            + ". Compact only below what every subscriber has read (the lowest consumer cursor,"
+            + " for instance).");
+    this.topic = topic.name();
+    this.firstMissed = firstMissed;
+    this.lastMissed = lastMissed;
+  }
+
+  /**
+   * The topic.
+   *
+   * @return the topic
+   */
+  public Topic topic() {
+    return new Topic(topic);
+  }
+
+  /**
+   * The first offset the subscriber missed.
+   *
+   * @return the offset
+   */
+  public long firstMissed() {
+    return firstMissed;
+  }
+
+  /**
+   * The last offset the subscriber missed; it goes on after this one.
+   *
+   * @return the offset
+   */
+  public long lastMissed() {
+    return lastMissed;
+  }
+}
