@@ -20,6 +20,8 @@ module dev.gander.core {
   exports dev.gander.queue;
   exports dev.gander.stream;
   exports dev.gander.pubsub;
+  exports dev.gander.lock;
+  exports dev.gander.ratelimit;
   exports dev.gander.eventlog;
   exports dev.gander.spi;
 

@@ -5,11 +5,14 @@ import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.databind.json.JsonMapper;
 import com.fasterxml.jackson.datatype.jdk8.Jdk8Module;
 import com.fasterxml.jackson.datatype.jsr310.JavaTimeModule;
+import dev.gander.lock.Lock;
+import dev.gander.lock.LockInfo;
 import dev.gander.pubsub.Listener;
 import dev.gander.pubsub.Notification;
 import dev.gander.queue.Queue;
 import dev.gander.queue.QueueOptions;
 import dev.gander.queue.Results;
+import dev.gander.ratelimit.RateLimitDecision;
 import dev.gander.spi.GanderProvider;
 import dev.gander.spi.OpenRequest;
 import dev.gander.sqlite.SqliteOptions;
@@ -148,6 +151,60 @@ public interface Gander extends AutoCloseable {
    * @return the listener; close it to stop
    */
   Listener listen(String channel, Consumer<Notification> callback);
+
+  /**
+   * Takes an advisory lock if it is free (never taken, released, or run out), for every process
+   * (and, on PostgreSQL, every machine) sharing the database.
+   *
+   * @param name the lock: the queue-name rule applies
+   * @param owner who takes it, such as a host name and pid: 1 to 256 characters
+   * @param ttl how long it is held unless extended with {@link Lock#heartbeat}; at least 1 ms
+   * @return the lock, with a fencing token larger than every earlier one of this name; empty if
+   *     someone holds it
+   * @throws InvalidNameException if the name breaks the rule
+   */
+  Optional<Lock> tryLock(String name, String owner, Duration ttl);
+
+  /**
+   * Takes an advisory lock, waiting up to {@code wait} for its holder to release it (woken by the
+   * release, in this process at once and in others through the backend's notifier) or to run out.
+   *
+   * @param name the lock
+   * @param owner who takes it
+   * @param ttl how long it is held unless extended
+   * @param wait the longest wait; zero tries once
+   * @return the lock, or empty if it did not come free in time
+   * @throws GanderClosedException if the database closes while waiting
+   */
+  Optional<Lock> lock(String name, String owner, Duration ttl, Duration wait);
+
+  /**
+   * The locks held now, by name.
+   *
+   * @return name, owner, expiry and fencing token of each
+   */
+  List<LockInfo> locks();
+
+  /**
+   * Counts a call of {@code key} and says whether it is within {@code limit} calls in the current
+   * fixed window of {@code window}, atomically for every process sharing the database.
+   *
+   * @param key what is limited, such as {@code api:user:123}: the queue-name rule applies
+   * @param limit calls allowed per window, at least 1
+   * @param window the window's length, at least 1 ms; windows start at multiples of it
+   * @return whether the call is allowed (a refused call is counted too)
+   */
+  boolean tryRateLimit(String key, int limit, Duration window);
+
+  /**
+   * Counts a call of {@code key}, as {@link #tryRateLimit}, and tells what is left.
+   *
+   * @param key what is limited
+   * @param limit calls allowed per window
+   * @param window the window's length
+   * @return whether it is allowed, calls remaining, and when the window ends
+   */
+  RateLimitDecision rateLimit(String key, int limit, Duration window);
 
   /**
    * Job results stored by {@code job.ack(result)}.

@@ -22,6 +22,8 @@ class ArchitectureTest {
     "dev.gander.queue",
     "dev.gander.stream",
     "dev.gander.pubsub",
+    "dev.gander.lock",
+    "dev.gander.ratelimit",
     "dev.gander.eventlog",
     "dev.gander.store",
     "dev.gander.sqlite",
@@ -74,6 +76,7 @@ class ArchitectureTest {
             "dev.gander.internal.stream..",
             "dev.gander.internal.pubsub..",
             "dev.gander.internal.eventlog..",
+            "dev.gander.internal.coord..",
             "dev.gander.internal.wake..")
         .should()
         .dependOnClassesThat()
@@ -130,7 +133,8 @@ class ArchitectureTest {
             "dev.gander.internal.queue..",
             "dev.gander.internal.stream..",
             "dev.gander.internal.pubsub..",
-            "dev.gander.internal.eventlog..")
+            "dev.gander.internal.eventlog..",
+            "dev.gander.internal.coord..")
         .because("a backend implements operations; the rules live above it")
         .check(classes);
   }

@@ -1,6 +1,9 @@
 package dev.gander.internal;
 
 import dev.gander.Gander;
+import dev.gander.internal.coord.LockRuntime;
+import dev.gander.internal.coord.LockWakeChecker;
+import dev.gander.internal.coord.RateLimiter;
 import dev.gander.internal.pubsub.PubSubRuntime;
 import dev.gander.internal.queue.JsonCodec;
 import dev.gander.internal.queue.QueueRuntime;
@@ -9,18 +12,23 @@ import dev.gander.internal.spi.ChangeNotifier;
 import dev.gander.internal.stream.StreamRuntime;
 import dev.gander.internal.stream.StreamWakeChecker;
 import dev.gander.internal.wake.WakeHub;
+import dev.gander.lock.Lock;
+import dev.gander.lock.LockInfo;
 import dev.gander.pubsub.Listener;
 import dev.gander.pubsub.Notification;
 import dev.gander.queue.Queue;
 import dev.gander.queue.QueueOptions;
 import dev.gander.queue.Results;
+import dev.gander.ratelimit.RateLimitDecision;
 import dev.gander.spi.OpenRequest;
 import dev.gander.store.Store;
 import dev.gander.store.Transaction;
 import dev.gander.stream.Stream;
 import java.time.Clock;
+import java.time.Duration;
 import java.util.List;
 import java.util.Objects;
+import java.util.Optional;
 import java.util.function.Consumer;
 import org.jspecify.annotations.Nullable;
 
@@ -32,6 +40,8 @@ public final class GanderImpl implements Gander {
   private final QueueRuntime queues;
   private final StreamRuntime streams;
   private final PubSubRuntime pubsub;
+  private final LockRuntime locks;
+  private final RateLimiter rateLimiter;
 
   /**
    * Builds every capability on an open backend; the instance owns it and closes it.
@@ -47,12 +57,42 @@ public final class GanderImpl implements Gander {
         backend.notifier(
             hub,
             new WakeFilters(
-                QueueRuntime.wakeFilter(backend, time), new StreamWakeChecker(backend.streams())));
+                QueueRuntime.wakeFilter(backend, time),
+                new StreamWakeChecker(backend.streams()),
+                new LockWakeChecker(backend.locks())));
     this.queues = new QueueRuntime(backend, codec, time, hub, notifier);
     this.streams =
         new StreamRuntime(backend, codec, time, hub, notifier, request.retentionPeriod());
     this.pubsub =
         new PubSubRuntime(backend, codec, time, hub, notifier, request.notificationRetention());
+    this.locks = new LockRuntime(backend, time, hub, notifier);
+    this.rateLimiter = new RateLimiter(backend, time);
+  }
+
+  @Override
+  public Optional<Lock> tryLock(String name, String owner, Duration ttl) {
+    return locks.tryLock(name, owner, ttl);
+  }
+
+  @Override
+  public Optional<Lock> lock(String name, String owner, Duration ttl, Duration wait) {
+    checkOpen();
+    return locks.lock(name, owner, ttl, wait);
+  }
+
+  @Override
+  public List<LockInfo> locks() {
+    return locks.locks();
+  }
+
+  @Override
+  public boolean tryRateLimit(String key, int limit, Duration window) {
+    return rateLimiter.decide(key, limit, window).allowed();
+  }
+
+  @Override
+  public RateLimitDecision rateLimit(String key, int limit, Duration window) {
+    return rateLimiter.decide(key, limit, window);
   }
 
   @Override

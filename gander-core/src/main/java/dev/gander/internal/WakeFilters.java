@@ -1,5 +1,6 @@
 package dev.gander.internal;
 
+import dev.gander.internal.coord.LockWakeChecker;
 import dev.gander.internal.spi.Tx;
 import dev.gander.internal.spi.WakeFilter;
 import dev.gander.internal.spi.WakeKey;
@@ -16,10 +17,12 @@ import java.util.List;
 final class WakeFilters implements WakeFilter {
   private final WakeFilter queues;
   private final StreamWakeChecker streams;
+  private final LockWakeChecker locks;
 
-  WakeFilters(WakeFilter queues, StreamWakeChecker streams) {
+  WakeFilters(WakeFilter queues, StreamWakeChecker streams, LockWakeChecker locks) {
     this.queues = queues;
     this.streams = streams;
+    this.locks = locks;
   }
 
   @Override
@@ -29,6 +32,10 @@ final class WakeFilters implements WakeFilter {
     for (WakeKey key : waited) {
       if (key instanceof WakeKey.StreamAppended) {
         if (streams.changed(snapshot, (WakeKey.StreamAppended) key)) {
+          wake.add(key);
+        }
+      } else if (key instanceof WakeKey.LockReleased) {
+        if (locks.changed(snapshot, (WakeKey.LockReleased) key)) {
           wake.add(key);
         }
       } else {
@@ -45,5 +52,6 @@ final class WakeFilters implements WakeFilter {
   public void retainOnly(Collection<WakeKey> waited) {
     queues.retainOnly(waited);
     streams.retainOnly(waited);
+    locks.retainOnly(waited);
   }
 }

@@ -46,6 +46,8 @@ class DocSnippetsTest {
           "import dev.gander.store.*;",
           "import dev.gander.stream.*;",
           "import dev.gander.pubsub.*;",
+          "import dev.gander.lock.*;",
+          "import dev.gander.ratelimit.*;",
           "import dev.gander.stream.Stream;",
           "import dev.gander.eventlog.*;",
           // Both packages have one; the stream's came first in these docs.

@@ -4,7 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.gander.Gander;
 import dev.gander.internal.contract.Jvm;
-import dev.gander.internal.contract.MultiProcessQueueContract;
+import dev.gander.internal.contract.MultiProcessContract;
 import dev.gander.internal.contract.QueueChild;
 import dev.gander.sqlite.WakeMode;
 import java.nio.file.Path;
@@ -22,7 +22,7 @@ import org.junit.jupiter.params.provider.EnumSource;
  * Producers, workers and waiters in separate JVMs on one database file: the multi-process contract
  * every backend passes, and what only a file shows (a killed producer's torn batch, wake modes).
  */
-class MultiProcessQueueTest extends MultiProcessQueueContract {
+class MultiProcessQueueTest extends MultiProcessContract {
   private Path db() {
     return dir.resolve("shared.db");
   }

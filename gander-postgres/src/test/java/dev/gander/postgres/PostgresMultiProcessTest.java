@@ -1,7 +1,7 @@
 package dev.gander.postgres;
 
 import dev.gander.Gander;
-import dev.gander.internal.contract.MultiProcessQueueContract;
+import dev.gander.internal.contract.MultiProcessContract;
 import dev.gander.internal.contract.QueueChild;
 import dev.gander.internal.postgres.PgSchema;
 import dev.gander.internal.postgres.PgTestServer;
@@ -16,7 +16,7 @@ import org.junit.jupiter.api.BeforeAll;
  * multi-process contract, with leases that run out by the server's clock.
  */
 @RequiresPostgres
-class PostgresMultiProcessTest extends MultiProcessQueueContract {
+class PostgresMultiProcessTest extends MultiProcessContract {
   private static final PgSchema SCHEMA = PgTestServer.freshSchema(PostgresMultiProcessTest.class);
 
   @BeforeAll

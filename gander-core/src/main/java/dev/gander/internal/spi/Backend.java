@@ -31,6 +31,20 @@ public interface Backend extends AutoCloseable {
   StreamOps streams();
 
   /**
+   * The advisory lock operations.
+   *
+   * @return the operations
+   */
+  LockOps locks();
+
+  /**
+   * The rate limit operations.
+   *
+   * @return the operations
+   */
+  RateLimitOps rateLimits();
+
+  /**
    * Gives storage freed by deletions back where the backend can, after a compaction: SQLite copies
    * its WAL into the database file and empties it.
    *

@@ -27,6 +27,13 @@ public sealed interface WakeKey {
    */
   record StreamAppended(String stream) implements WakeKey {}
 
+  /**
+   * A lock was released: those waiting to take it try again.
+   *
+   * @param name the lock
+   */
+  record LockReleased(String name) implements WakeKey {}
+
   /** A job ended somewhere: result waiters re-check. */
   record JobEnded() implements WakeKey {
     /** The one instance. */

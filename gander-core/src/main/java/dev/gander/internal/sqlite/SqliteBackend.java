@@ -3,6 +3,8 @@ package dev.gander.internal.sqlite;
 import dev.gander.internal.spi.Backend;
 import dev.gander.internal.spi.ChangeNotifier;
 import dev.gander.internal.spi.JobOps;
+import dev.gander.internal.spi.LockOps;
+import dev.gander.internal.spi.RateLimitOps;
 import dev.gander.internal.spi.StreamOps;
 import dev.gander.internal.spi.TxRunner;
 import dev.gander.internal.spi.Waiters;
@@ -16,6 +18,8 @@ public final class SqliteBackend implements Backend {
   private final WakeMode wakeMode;
   private final SqliteJobs jobs = new SqliteJobs();
   private final SqliteStreams streams = new SqliteStreams();
+  private final SqliteLocks locks = new SqliteLocks();
+  private final SqliteRateLimits rateLimits = new SqliteRateLimits();
 
   /**
    * Wraps an open store; the backend owns it and closes it.
@@ -41,6 +45,16 @@ public final class SqliteBackend implements Backend {
   @Override
   public StreamOps streams() {
     return streams;
+  }
+
+  @Override
+  public LockOps locks() {
+    return locks;
+  }
+
+  @Override
+  public RateLimitOps rateLimits() {
+    return rateLimits;
   }
 
   @Override

@@ -55,6 +55,9 @@ public abstract class ClosedRuleContract {
           // a subscription's or listener's own state, read from memory
           "consumer",
           "channel",
+          // a held lock's own data
+          "owner",
+          "expiresAt",
           "position",
           // a claimed job's own data, read from memory
           "id",
@@ -82,6 +85,7 @@ public abstract class ClosedRuleContract {
     stream.publish("k", 1);
     dev.gander.stream.Subscription subscription = stream.subscribe("reader");
     dev.gander.pubsub.Listener listener = gander.listen("news");
+    dev.gander.lock.Lock lock = gander.tryLock("guard", "me", Duration.ofMinutes(1)).orElseThrow();
     gander.close();
 
     List<String> checked = new ArrayList<>();
@@ -100,6 +104,7 @@ public abstract class ClosedRuleContract {
     check(dev.gander.stream.Stream.class, stream, checked, wrong);
     check(dev.gander.stream.Subscription.class, subscription, checked, wrong);
     check(dev.gander.pubsub.Listener.class, listener, checked, wrong);
+    check(dev.gander.lock.Lock.class, lock, checked, wrong);
     assertThat(wrong).as("methods that did not throw GanderClosedException").isEmpty();
     assertThat(checked)
         .contains(
@@ -113,7 +118,11 @@ public abstract class ClosedRuleContract {
             "Gander.notify",
             "Gander.listen",
             "Listener.poll",
-            "Listener.take");
+            "Listener.take",
+            "Gander.tryLock",
+            "Gander.rateLimit",
+            "Lock.heartbeat",
+            "Lock.release");
   }
 
   private static void check(Class<?> api, Object target, List<String> checked, List<String> wrong)

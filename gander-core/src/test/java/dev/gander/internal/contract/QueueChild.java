@@ -34,6 +34,14 @@ import java.util.concurrent.atomic.AtomicInteger;
  *       each job it receives prints {@code got KEY}.
  *   <li>{@code notify TARGET CHANNEL COUNT}: sends COUNT notifications {@code 0 … COUNT-1} to
  *       CHANNEL, one commit each, then prints {@code notified COUNT}.
+ *   <li>{@code contend TARGET LOCK COUNT FILE}: COUNT times takes the lock (waiting for it), reads
+ *       the number in FILE, appends {@code token N} to FILE's log ({@code FILE.log}), writes N + 1
+ *       to FILE, and releases; then prints {@code contended COUNT}.
+ *   <li>{@code await-lock TARGET LOCK}: prints {@code waiting}, blocks in {@code lock} for up to a
+ *       minute, and prints {@code got TOKEN} (or {@code timed out}).
+ *   <li>{@code hammer TARGET KEY LIMIT CALLS}: makes CALLS rate-limited calls of KEY (LIMIT per
+ *       hour) and prints {@code allowed N reset FIRST LAST}, the reset times of its first and last
+ *       decision.
  *   <li>{@code publish TARGET STREAM NAME COUNT}: publishes COUNT events {@code NAME:i} to STREAM,
  *       one commit each, every fifth a batch of two, then prints {@code published COUNT}.
  * </ul>
@@ -155,6 +163,15 @@ public final class QueueChild {
       case "notify":
         notifyAll(target, args[2], Integer.parseInt(args[3]));
         break;
+      case "contend":
+        contend(target, args[2], Integer.parseInt(args[3]), Path.of(args[4]));
+        break;
+      case "await-lock":
+        awaitLock(target, args[2]);
+        break;
+      case "hammer":
+        hammer(target, args[2], Integer.parseInt(args[3]), Integer.parseInt(args[4]));
+        break;
       case "publish":
         publish(target, args[2], args[3], Integer.parseInt(args[4]));
         break;
@@ -268,6 +285,56 @@ public final class QueueChild {
         gander.notify(channel, i);
       }
       say("notified " + count);
+    }
+  }
+
+  private static void contend(String target, String name, int count, Path file) throws Exception {
+    String owner = "pid-" + ProcessHandle.current().pid();
+    Path log = Path.of(file + ".log");
+    try (Gander gander = open(target, WakeMode.AUTO)) {
+      for (int i = 0; i < count; i++) {
+        try (dev.gander.lock.Lock lock =
+            gander.lock(name, owner, Duration.ofSeconds(30), Duration.ofMinutes(2)).orElseThrow()) {
+          long n = Long.parseLong(java.nio.file.Files.readString(file).trim());
+          java.nio.file.Files.writeString(
+              log,
+              "token " + lock.fencingToken() + "\n",
+              java.nio.file.StandardOpenOption.CREATE,
+              java.nio.file.StandardOpenOption.APPEND);
+          java.nio.file.Files.writeString(file, Long.toString(n + 1));
+        }
+      }
+      say("contended " + count);
+    }
+  }
+
+  private static void awaitLock(String target, String name) {
+    try (Gander gander = open(target, WakeMode.AUTO)) {
+      say("waiting");
+      Optional<dev.gander.lock.Lock> lock =
+          gander.lock(name, "waiter", Duration.ofSeconds(30), Duration.ofMinutes(1));
+      say(lock.map(l -> "got " + l.fencingToken()).orElse("timed out"));
+      lock.ifPresent(dev.gander.lock.Lock::release);
+    }
+  }
+
+  private static void hammer(String target, String key, int limit, int calls) {
+    try (Gander gander = open(target, WakeMode.AUTO)) {
+      int allowed = 0;
+      long first = 0;
+      long last = 0;
+      for (int i = 0; i < calls; i++) {
+        dev.gander.ratelimit.RateLimitDecision d =
+            gander.rateLimit(key, limit, Duration.ofHours(1));
+        if (d.allowed()) {
+          allowed++;
+        }
+        if (i == 0) {
+          first = d.resetAt().toEpochMilli();
+        }
+        last = d.resetAt().toEpochMilli();
+      }
+      say("allowed " + allowed + " reset " + first + " " + last);
     }
   }
 

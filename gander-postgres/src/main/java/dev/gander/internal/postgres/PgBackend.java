@@ -6,6 +6,8 @@ import dev.gander.GanderException;
 import dev.gander.internal.postgres.PgErrors.Phase;
 import dev.gander.internal.spi.Backend;
 import dev.gander.internal.spi.ChangeNotifier;
+import dev.gander.internal.spi.LockOps;
+import dev.gander.internal.spi.RateLimitOps;
 import dev.gander.internal.spi.TxRunner;
 import dev.gander.internal.spi.Waiters;
 import dev.gander.internal.spi.WakeFilter;
@@ -39,6 +41,8 @@ public final class PgBackend implements Backend {
   private final PgTxRunner runner;
   private final PgJobs jobs;
   private final PgStreams streams;
+  private final PgLocks locks;
+  private final PgRateLimits rateLimits;
   private final PgNotifier notifier;
   private final PgServerClock clock;
   private final PgStore store;
@@ -57,6 +61,8 @@ public final class PgBackend implements Backend {
     this.runner = runner;
     this.jobs = new PgJobs(schema);
     this.streams = new PgStreams(schema);
+    this.locks = new PgLocks(schema);
+    this.rateLimits = new PgRateLimits(schema);
     this.notifier = notifier;
     this.clock = clock;
     this.closeTimeout = config.closeTimeout();
@@ -222,6 +228,16 @@ public final class PgBackend implements Backend {
   @Override
   public PgStreams streams() {
     return streams;
+  }
+
+  @Override
+  public LockOps locks() {
+    return locks;
+  }
+
+  @Override
+  public RateLimitOps rateLimits() {
+    return rateLimits;
   }
 
   /**

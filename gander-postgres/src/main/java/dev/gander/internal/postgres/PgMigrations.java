@@ -67,7 +67,8 @@ final class PgMigrations {
       List.of(
           new Migration(1, "meta", "0001_meta.sql"),
           new Migration(2, "queues", "0002_queues.sql"),
-          new Migration(3, "streams", "0003_streams.sql"));
+          new Migration(3, "streams", "0003_streams.sql"),
+          new Migration(4, "coordination", "0004_coordination.sql"));
 
   /**
    * The names of everything the migrations create (tables and indexes), which only Gander may

@@ -139,6 +139,9 @@ public final class PgNotifier implements AutoCloseable {
     if (key instanceof WakeKey.StreamAppended) {
       return "s:" + ((WakeKey.StreamAppended) key).stream();
     }
+    if (key instanceof WakeKey.LockReleased) {
+      return "l:" + ((WakeKey.LockReleased) key).name();
+    }
     return "e";
   }
 
@@ -161,6 +164,8 @@ public final class PgNotifier implements AutoCloseable {
           return Optional.of(new WakeKey.QueueDrain(name));
         case 's':
           return Optional.of(new WakeKey.StreamAppended(name));
+        case 'l':
+          return Optional.of(new WakeKey.LockReleased(name));
         default:
           break;
       }

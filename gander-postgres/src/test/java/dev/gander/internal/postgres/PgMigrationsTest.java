@@ -79,7 +79,7 @@ class PgMigrationsTest {
                 s,
                 "SELECT string_agg(version || ':' || name, ',' ORDER BY version)"
                     + " FROM {schema}.gander_migrations"))
-        .isEqualTo("1:meta,2:queues,3:streams");
+        .isEqualTo("1:meta,2:queues,3:streams,4:coordination");
     assertThat(
             one(
                 s,

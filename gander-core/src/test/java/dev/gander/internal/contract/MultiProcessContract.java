@@ -26,12 +26,13 @@ import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * Producers and workers in separate JVMs ({@link QueueChild}) on one database, as on many machines:
- * the same scenario on every backend. A backend's subclass says how a child reaches the database
- * and how the test reads its tables.
+ * Every capability across separate JVMs ({@link QueueChild}) on one database, as on many machines:
+ * queues with a worker killed, stream publishers, a notifying process, lock contention and
+ * hand-over, and a shared rate limit; the same scenarios on every backend. A backend's subclass
+ * says how a child reaches the database and how the test reads its tables.
  */
 @Timeout(value = 300, threadMode = Timeout.ThreadMode.SEPARATE_THREAD)
-public abstract class MultiProcessQueueContract {
+public abstract class MultiProcessContract {
   private static final int PRODUCERS = 4;
   private static final int PER_PRODUCER = 2_500;
   private static final int JOBS = PRODUCERS * PER_PRODUCER;
@@ -259,6 +260,102 @@ public abstract class MultiProcessQueueContract {
         assertThat(sender.stop(60)).as(sender.describe()).isZero();
       }
       assertThat(listener.poll(Duration.ofMillis(100))).isEmpty();
+    }
+  }
+
+  /**
+   * Two processes take one lock 500 times each and, under it, increment a number in a file: the
+   * number ends at 1,000 (never both inside), and the tokens written in lock order only grow.
+   *
+   * @throws Exception on failure
+   */
+  @Test
+  void twoProcessesContendingForALockAreNeverBothInside() throws Exception {
+    Path counter = dir.resolve("counter");
+    java.nio.file.Files.writeString(counter, "0");
+    open().close();
+    List<Jvm> both = new ArrayList<>();
+    try {
+      for (int p = 0; p < 2; p++) {
+        both.add(child("contender-" + p, "contend", "shared-lock", "500", counter.toString()));
+      }
+      for (Jvm j : both) {
+        assertThat(j.next(180)).as(j.describe()).isEqualTo("contended 500");
+        assertThat(j.stop(60)).as(j.describe()).isZero();
+      }
+    } finally {
+      for (Jvm j : both) {
+        j.close();
+      }
+    }
+    assertThat(java.nio.file.Files.readString(counter).trim()).isEqualTo("1000");
+    List<String> lines = java.nio.file.Files.readAllLines(Path.of(counter + ".log"));
+    assertThat(lines).hasSize(1_000);
+    long previous = 0;
+    for (String line : lines) {
+      long token = Long.parseLong(line.substring("token ".length()));
+      assertThat(token).as("tokens in lock order").isGreaterThan(previous);
+      previous = token;
+    }
+  }
+
+  /**
+   * A process blocked in {@code lock} is woken by this process's release, long before the lock
+   * would have run out.
+   *
+   * @throws Exception on failure
+   */
+  @Test
+  void aProcessBlockedOnALockIsWokenByTheRelease() throws Exception {
+    try (Gander gander = open()) {
+      dev.gander.lock.Lock held =
+          gander.tryLock("handover", "parent", Duration.ofMinutes(10)).orElseThrow();
+      try (Jvm waiter = child("lock-waiter", "await-lock", "handover")) {
+        assertThat(waiter.next(60)).as(waiter.describe()).isEqualTo("waiting");
+        Thread.sleep(300);
+        held.release();
+        String got = waiter.next(60);
+        assertThat(got).as(waiter.describe()).startsWith("got ");
+        assertThat(Long.parseLong(got.substring(4))).isGreaterThan(held.fencingToken());
+        assertThat(waiter.stop(60)).isZero();
+      }
+    }
+  }
+
+  /**
+   * Four processes make 100 rate-limited calls each of one key allowing 150 per hour: exactly 150
+   * are allowed between them (if the hour turned meanwhile, at most twice that).
+   *
+   * @throws Exception on failure
+   */
+  @Test
+  void fourProcessesHammeringOneKeyGetExactlyTheLimitBetweenThem() throws Exception {
+    open().close();
+    List<Jvm> all = new ArrayList<>();
+    int allowed = 0;
+    java.util.Set<String> windows = new java.util.HashSet<>();
+    try {
+      for (int p = 0; p < 4; p++) {
+        all.add(child("hammer-" + p, "hammer", "shared-key", "150", "100"));
+      }
+      for (Jvm j : all) {
+        String line = j.next(120);
+        assertThat(line).as(j.describe()).startsWith("allowed ");
+        String[] parts = line.split(" ");
+        allowed += Integer.parseInt(parts[1]);
+        windows.add(parts[3]);
+        windows.add(parts[4]);
+        assertThat(j.stop(60)).isZero();
+      }
+    } finally {
+      for (Jvm j : all) {
+        j.close();
+      }
+    }
+    if (windows.size() == 1) {
+      assertThat(allowed).isEqualTo(150);
+    } else {
+      assertThat(allowed).isBetween(150, 300);
     }
   }
 
