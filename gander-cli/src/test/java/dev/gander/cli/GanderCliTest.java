@@ -54,6 +54,11 @@ class GanderCliTest {
         .contains("Consumer 'demo-mailer' read 3 events and committed offset 3, then stopped")
         .contains("Restarted, it resumed at offset 4 (order.created of order 4)")
         .containsPattern("Notified channel 'demo-cache' 20 times: .* round trip [0-9.]+ ms")
+        .containsPattern(
+            "worker-1 took lock 'demo-report' \\(fencing token 1\\); worker-2 could not: held")
+        .containsPattern(
+            "waiting worker-2 was woken and took it [0-9.]+ ms later, with fencing token 2")
+        .contains("Rate limit 'demo-smtp' (5 per second): 5 of 8 calls allowed, 3 refused")
         .as("the demo shows errors, not stack traces")
         .doesNotContain("\tat ");
   }
