@@ -38,16 +38,18 @@ import java.util.concurrent.atomic.LongAdder;
  * doing the same work on the same server, in the same run, on the same tables.
  *
  * <p>Each run works in a schema of its own ({@code bench_<pid>}), created by opening Gander on it
- * and dropped (with everything in it) at the end, also when the run fails. Before each side of each
- * figure the job tables are emptied ({@code TRUNCATE}), the queue filled where the figure claims
- * (one server-side {@code INSERT ... SELECT}, the rows Gander would write), analysed and
- * checkpointed, so both sides start from the same state. The bare side prepares Gander's own
- * statements (those of {@code PgJobs}) once per connection; single-statement transactions run in
- * autocommit, as one would write them by hand.
+ * and dropped (with everything in it) at the end, also when the run fails. Before each figure the
+ * job tables are emptied ({@code TRUNCATE}), the queue filled where the figure claims (one
+ * server-side {@code INSERT ... SELECT} of the rows Gander would write), analysed and checkpointed.
+ * The bare side prepares Gander's own statements (those of {@code PgJobs}) once per connection;
+ * single-statement transactions run in autocommit, as one would write them by hand.
  *
  * <p>Throughput figures run for a fixed time rather than a fixed count, since a server's speed
- * varies far more between machines than a file's: a warm-up, then {@value #DEFAULT_MEASURE} seconds
- * measured. The claim figures size their queue from a warm-up run, so that it does not run dry.
+ * varies far more between machines than a file's. The sides of a figure share one table (and, for
+ * claims, one queue) and take turns: each warms up, then they run in {@value #SLICES} rounds of a
+ * {@value #SLICES}th of the measured time each ({@value #DEFAULT_MEASURE} seconds), so that load
+ * from outside (another build on a shared machine, a checkpoint) falls on every side alike. Claim
+ * figures size their queue from each side's warm-up pace, so that it does not run dry.
  */
 final class PostgresScenario {
   /** The local test server, as gander-postgres's tests use it. */
@@ -61,6 +63,7 @@ final class PostgresScenario {
       Double.parseDouble(System.getProperty("gander.bench.warmSeconds", "2"));
   private static final double MEASURE =
       Double.parseDouble(System.getProperty("gander.bench.measureSeconds", DEFAULT_MEASURE));
+  private static final int SLICES = 5;
   private static final int WAKE_ROUNDS = 300;
 
   /** The targets of the issue: Gander at least this share of bare pgjdbc. */
@@ -193,75 +196,77 @@ final class PostgresScenario {
 
     // ---- enqueue, one thread, one commit each
     reset(admin, sql, 0);
-    double bareOne = timed(1, WARM, MEASURE, t -> bareEnqueue(url, sql, t));
-    reset(admin, sql, 0);
-    double ganderOne = timed(1, WARM, MEASURE, t -> ganderEnqueue(q, t));
+    double[] one = alternate(1, t -> bareEnqueue(url, sql, t), t -> ganderEnqueue(q, t));
     table.row(
-        "enqueue, 1 thread, one commit each",
-        ganderOne,
-        bareOne,
-        "jobs/s",
-        atLeast(ganderOne / bareOne));
+        "enqueue, 1 thread, one commit each", one[1], one[0], "jobs/s", atLeast(one[1] / one[0]));
 
     // ---- enqueue, eight threads
     reset(admin, sql, 0);
-    double bareEight = timed(8, WARM, MEASURE, t -> bareEnqueue(url, sql, t));
-    reset(admin, sql, 0);
-    double ganderEight = timed(8, WARM, MEASURE, t -> ganderEnqueue(q, t));
+    double[] eight = alternate(8, t -> bareEnqueue(url, sql, t), t -> ganderEnqueue(q, t));
     table.row(
         "enqueue, 8 threads (8 bare connections)",
-        ganderEight,
-        bareEight,
+        eight[1],
+        eight[0],
         "jobs/s",
-        atLeast(ganderEight / bareEight));
+        atLeast(eight[1] / eight[0]));
 
     // ---- enqueueAll of 1,000
     reset(admin, sql, 0);
-    double bareBatch = timed(1, WARM, MEASURE, t -> bareEnqueueBatch(url, sql, 1_000));
-    reset(admin, sql, 0);
-    double ganderBatch = timed(1, WARM, MEASURE, t -> ganderEnqueueBatch(q, 1_000));
+    double[] all =
+        alternate(1, t -> bareEnqueueBatch(url, sql, 1_000), t -> ganderEnqueueBatch(q, 1_000));
     table.row(
         "enqueueAll of 1,000 (bare: one JDBC batch)",
-        ganderBatch,
-        bareBatch,
+        all[1],
+        all[0],
         "jobs/s",
-        atLeast(ganderBatch / bareBatch));
+        atLeast(all[1] / all[0]));
 
     // ---- claim + ack, one worker
-    double bareClaim = claimFigure(admin, sql, 1, 20_000, t -> bareClaim(url, sql, 1, t));
-    double ganderClaim = claimFigure(admin, sql, 1, 20_000, t -> ganderClaim(q, 1, t));
-    double ganderClaimNoRecords =
-        claimFigure(admin, sql, 1, 20_000, t -> ganderClaim(qNoRecords, 1, t));
+    double[] claim =
+        claimFigure(
+            admin,
+            sql,
+            1,
+            20_000,
+            t -> bareClaim(url, sql, 1, t),
+            t -> ganderClaim(qNoRecords, 1, t),
+            t -> ganderClaim(q, 1, t));
     table.row(
         "claim + ack, 1 worker, keepSucceeded 0",
-        ganderClaimNoRecords,
-        bareClaim,
+        claim[1],
+        claim[0],
         "jobs/s",
-        atLeast(ganderClaimNoRecords / bareClaim));
+        atLeast(claim[1] / claim[0]));
     table.row(
         "claim + ack, 1 worker (records of succeeded jobs kept)",
-        ganderClaim,
-        bareClaim,
+        claim[2],
+        claim[0],
         "jobs/s",
-        atLeast(ganderClaim / bareClaim));
+        atLeast(claim[2] / claim[0]));
 
     // ---- claim(128) + ackAll, eight workers
-    double bareBatchClaim = claimFigure(admin, sql, 8, 100_000, t -> bareClaim(url, sql, 128, t));
-    double ganderBatchClaim = claimFigure(admin, sql, 8, 100_000, t -> ganderClaim(q, 128, t));
-    double ganderBatchClaimNoRecords =
-        claimFigure(admin, sql, 8, 100_000, t -> ganderClaim(qNoRecords, 128, t));
+    double[] batch =
+        claimFigure(
+            admin,
+            sql,
+            8,
+            100_000,
+            t -> bareClaim(url, sql, 128, t),
+            t -> ganderClaim(qNoRecords, 128, t),
+            t -> ganderClaim(q, 128, t));
     table.row(
         "claim(128) + ackAll, 8 workers, keepSucceeded 0",
-        ganderBatchClaimNoRecords,
-        bareBatchClaim,
+        batch[1],
+        batch[0],
         "jobs/s",
-        atLeast(ganderBatchClaimNoRecords / bareBatchClaim));
+        atLeast(batch[1] / batch[0]));
     table.row(
         "claim(128) + ackAll, 8 workers (records kept)",
-        ganderBatchClaim,
-        bareBatchClaim,
+        batch[2],
+        batch[0],
         "jobs/s",
-        atLeast(ganderBatchClaim / bareBatchClaim));
+        atLeast(batch[2] / batch[0]));
+    double ganderBatchClaim = batch[2];
 
     // ---- process(), eight threads, a handler that does nothing (Gander only)
     int n = (int) Math.max(10_000, Math.min(1_000_000, ganderBatchClaim * MEASURE));
@@ -303,23 +308,92 @@ final class PostgresScenario {
   // ---------------------------------------------------------------- the figures
 
   /**
-   * One side of a claim figure: a warm-up on a queue of {@code warmFill} jobs, which also tells how
-   * fast this side goes; then a queue filled for twice the measured time at that pace, and the
-   * measurement.
+   * A claim figure: every side claims from one queue, in turn. Each side first warms up alone on a
+   * queue of {@code warmFill} jobs, which also tells how fast it goes; then the queue is filled for
+   * twice the measured time of all sides at those paces, and the sides run in turn.
+   *
+   * @return each side's jobs per second
    */
-  private static double claimFigure(
-      Connection admin, Sql sql, int threads, int warmFill, LoopFactory loops) throws Exception {
-    List<Loop> opened = open(threads, loops);
+  private static double[] claimFigure(
+      Connection admin, Sql sql, int threads, int warmFill, LoopFactory... sides) throws Exception {
+    List<List<Loop>> opened = new ArrayList<>();
     try {
-      reset(admin, sql, warmFill);
-      double estimate = timed(opened, 0, WARM);
-      // Twice what the warm-up's pace would take, and never less than the warm-up had.
-      long fill = Math.max(warmFill, (long) (estimate * (MEASURE + 0.5) * 2) + threads * 256L);
+      for (LoopFactory side : sides) {
+        opened.add(open(threads, side));
+      }
+      double perSecond = 0;
+      for (List<Loop> side : opened) {
+        reset(admin, sql, warmFill);
+        perSecond += run(side, WARM).rate();
+      }
+      long fill = Math.max(warmFill, (long) (perSecond * (MEASURE + 0.5) * 2) + threads * 256L);
       reset(admin, sql, (int) Math.min(fill, 3_000_000));
-      return timed(opened, 0.5, MEASURE);
+      return slices(opened, 0.5 / sides.length);
     } finally {
-      close(opened);
+      for (List<Loop> side : opened) {
+        close(side);
+      }
     }
+  }
+
+  /**
+   * A figure whose sides need no queue filled: each warms up for {@link #WARM} seconds, then they
+   * run in turn.
+   *
+   * @return each side's jobs per second
+   */
+  private static double[] alternate(int threads, LoopFactory... sides) throws Exception {
+    List<List<Loop>> opened = new ArrayList<>();
+    try {
+      for (LoopFactory side : sides) {
+        opened.add(open(threads, side));
+      }
+      for (List<Loop> side : opened) {
+        run(side, WARM);
+      }
+      return slices(opened, 0);
+    } finally {
+      for (List<Loop> side : opened) {
+        close(side);
+      }
+    }
+  }
+
+  /**
+   * Runs the sides in turn, {@link #SLICES} times for a {@link #SLICES}th of {@link #MEASURE}
+   * seconds each (after a warm-up of {@code warmSeconds} each), so that load from outside (another
+   * build on the machine, a checkpoint) falls on every side alike.
+   *
+   * @return each side's jobs per second over its slices
+   */
+  private static double[] slices(List<List<Loop>> sides, double warmSeconds) throws Exception {
+    if (warmSeconds > 0) {
+      for (List<Loop> side : sides) {
+        requireNotDry(run(side, warmSeconds));
+      }
+    }
+    long[] jobs = new long[sides.size()];
+    long[] nanos = new long[sides.size()];
+    for (int r = 0; r < SLICES; r++) {
+      for (int i = 0; i < sides.size(); i++) {
+        Measured m = requireNotDry(run(sides.get(i), MEASURE / SLICES));
+        jobs[i] += m.jobs();
+        nanos[i] += m.nanos();
+      }
+    }
+    double[] rates = new double[sides.size()];
+    for (int i = 0; i < rates.length; i++) {
+      rates[i] = jobs[i] / (nanos[i] / 1e9);
+    }
+    return rates;
+  }
+
+  private static Measured requireNotDry(Measured m) {
+    if (m.dry()) {
+      throw new IllegalStateException(
+          "the queue ran dry while measuring: the fill was too small for this machine's pace");
+    }
+    return m;
   }
 
   private static Loop ganderEnqueue(Queue q, int thread) {
@@ -693,22 +767,18 @@ final class PostgresScenario {
     }
   }
 
-  private static double timed(int threads, double warmSeconds, double seconds, LoopFactory loops)
-      throws Exception {
-    List<Loop> opened = open(threads, loops);
-    try {
-      return timed(opened, warmSeconds, seconds);
-    } finally {
-      close(opened);
+  /** Jobs done in a time, and whether the loops stopped early because the queue was empty. */
+  record Measured(long jobs, long nanos, boolean dry) {
+    double rate() {
+      return jobs / (nanos / 1e9);
     }
   }
 
   /**
-   * Runs each loop on a thread of its own for {@code warmSeconds}, then counts the jobs done in the
-   * next {@code seconds} (or until every loop found its queue empty); returns jobs per second.
+   * Runs each loop on a thread of its own for {@code seconds}, or until every loop found its queue
+   * empty.
    */
-  private static double timed(List<Loop> loops, double warmSeconds, double seconds)
-      throws Exception {
+  private static Measured run(List<Loop> loops, double seconds) throws Exception {
     int threads = loops.size();
     ExecutorService pool = Executors.newFixedThreadPool(threads);
     LongAdder done = new LongAdder();
@@ -736,19 +806,15 @@ final class PostgresScenario {
                   return null;
                 }));
       }
-      start.countDown();
-      if (warmSeconds > 0 && finished.await((long) (warmSeconds * 1e9), TimeUnit.NANOSECONDS)) {
-        rethrow(futures);
-        throw new IllegalStateException("the queue ran dry during the warm-up");
-      }
-      long c0 = done.sum();
       long t0 = System.nanoTime();
-      finished.await((long) (seconds * 1e9), TimeUnit.NANOSECONDS);
-      long c1 = done.sum();
-      long t1 = System.nanoTime();
+      start.countDown();
+      boolean dry = finished.await((long) (seconds * 1e9), TimeUnit.NANOSECONDS);
       stop.set(true);
+      // Count what the loops finish after the bell too, and the time they took for it.
+      finished.await();
+      long t1 = System.nanoTime();
       rethrow(futures);
-      return (c1 - c0) / ((t1 - t0) / 1e9);
+      return new Measured(done.sum(), t1 - t0, dry);
     } finally {
       stop.set(true);
       pool.shutdown();
