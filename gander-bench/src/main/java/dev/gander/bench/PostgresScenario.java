@@ -63,7 +63,7 @@ final class PostgresScenario {
       Double.parseDouble(System.getProperty("gander.bench.warmSeconds", "2"));
   private static final double MEASURE =
       Double.parseDouble(System.getProperty("gander.bench.measureSeconds", DEFAULT_MEASURE));
-  private static final int SLICES = 5;
+  private static final int SLICES = 10;
   private static final int WAKE_ROUNDS = 300;
 
   /** The targets of the issue: Gander at least this share of bare pgjdbc. */
@@ -361,8 +361,9 @@ final class PostgresScenario {
 
   /**
    * Runs the sides in turn, {@link #SLICES} times for a {@link #SLICES}th of {@link #MEASURE}
-   * seconds each (after a warm-up of {@code warmSeconds} each), so that load from outside (another
-   * build on the machine, a checkpoint) falls on every side alike.
+   * seconds each (after a warm-up of {@code warmSeconds} each), each round starting with the next
+   * side, so that load from outside (another build on the machine, a checkpoint) falls on every
+   * side alike.
    *
    * @return each side's jobs per second over its slices
    */
@@ -375,7 +376,8 @@ final class PostgresScenario {
     long[] jobs = new long[sides.size()];
     long[] nanos = new long[sides.size()];
     for (int r = 0; r < SLICES; r++) {
-      for (int i = 0; i < sides.size(); i++) {
+      for (int k = 0; k < sides.size(); k++) {
+        int i = (r + k) % sides.size(); // each round starts with the next side
         Measured m = requireNotDry(run(sides.get(i), MEASURE / SLICES));
         jobs[i] += m.jobs();
         nanos[i] += m.nanos();
