@@ -49,7 +49,8 @@ import java.util.concurrent.atomic.LongAdder;
  * claims, one queue) and take turns: each warms up, then they run in {@value #SLICES} rounds of a
  * {@value #SLICES}th of the measured time each ({@value #DEFAULT_MEASURE} seconds), so that load
  * from outside (another build on a shared machine, a checkpoint) falls on every side alike. Claim
- * figures size their queue from each side's warm-up pace, so that it does not run dry.
+ * figures size their queue from each side's warm-up pace and top it up between rounds, so that it
+ * does not run dry.
  */
 final class PostgresScenario {
   /** The local test server, as gander-postgres's tests use it. */
@@ -310,7 +311,9 @@ final class PostgresScenario {
   /**
    * A claim figure: every side claims from one queue, in turn. Each side first warms up alone on a
    * queue of {@code warmFill} jobs, which also tells how fast it goes; then the queue is filled for
-   * twice the measured time of all sides at those paces, and the sides run in turn.
+   * twice the measured time of all sides at those paces, and the sides run in turn. Before each
+   * round the queue is topped up if the fastest pace seen so far could empty it within three
+   * rounds: the pace of a shared machine changes from one second to the next.
    *
    * @return each side's jobs per second
    */
@@ -326,9 +329,22 @@ final class PostgresScenario {
         reset(admin, sql, warmFill);
         perSecond += run(side, WARM).rate();
       }
-      long fill = Math.max(warmFill, (long) (perSecond * (MEASURE + 0.5) * 2) + threads * 256L);
-      reset(admin, sql, (int) Math.min(fill, 3_000_000));
-      return slices(opened, 0.5 / sides.length);
+      long[] filled = {
+        Math.min(3_000_000, Math.max(warmFill, (long) (perSecond * (MEASURE + 0.5) * 2)))
+      };
+      reset(admin, sql, (int) filled[0]);
+      double roundSeconds = MEASURE / SLICES * sides.length;
+      return slices(
+          opened,
+          0.5 / sides.length,
+          (done, fastest) -> {
+            long need = (long) (fastest * roundSeconds * 3) + threads * 256L;
+            if (filled[0] - done < need) {
+              long more = Math.min(3_000_000, need * 3);
+              fill(admin, sql, (int) more);
+              filled[0] += more;
+            }
+          });
     } finally {
       for (List<Loop> side : opened) {
         close(side);
@@ -351,12 +367,23 @@ final class PostgresScenario {
       for (List<Loop> side : opened) {
         run(side, WARM);
       }
-      return slices(opened, 0);
+      return slices(opened, 0, (done, fastest) -> {});
     } finally {
       for (List<Loop> side : opened) {
         close(side);
       }
     }
+  }
+
+  /** Called before each round of {@link #slices}, outside the measured time. */
+  interface BeforeRound {
+    /**
+     * Prepares the next round.
+     *
+     * @param done jobs done so far by every side, warm-up included
+     * @param fastest the highest pace of one side in one run so far, jobs per second
+     */
+    void prepare(long done, double fastest) throws SQLException;
   }
 
   /**
@@ -367,20 +394,29 @@ final class PostgresScenario {
    *
    * @return each side's jobs per second over its slices
    */
-  private static double[] slices(List<List<Loop>> sides, double warmSeconds) throws Exception {
+  private static double[] slices(List<List<Loop>> sides, double warmSeconds, BeforeRound before)
+      throws Exception {
+    long done = 0;
+    double fastest = 0;
     if (warmSeconds > 0) {
+      before.prepare(done, fastest);
       for (List<Loop> side : sides) {
-        requireNotDry(run(side, warmSeconds));
+        Measured m = requireNotDry(run(side, warmSeconds));
+        done += m.jobs();
+        fastest = Math.max(fastest, m.rate());
       }
     }
     long[] jobs = new long[sides.size()];
     long[] nanos = new long[sides.size()];
     for (int r = 0; r < SLICES; r++) {
+      before.prepare(done, fastest);
       for (int k = 0; k < sides.size(); k++) {
         int i = (r + k) % sides.size(); // each round starts with the next side
         Measured m = requireNotDry(run(sides.get(i), MEASURE / SLICES));
         jobs[i] += m.jobs();
         nanos[i] += m.nanos();
+        done += m.jobs();
+        fastest = Math.max(fastest, m.rate());
       }
     }
     double[] rates = new double[sides.size()];
@@ -871,17 +907,22 @@ final class PostgresScenario {
         admin,
         "TRUNCATE " + s + ".gander_jobs, " + s + ".gander_results, " + s + ".gander_dead_jobs");
     if (jobs > 0) {
-      try (PreparedStatement ps = admin.prepareStatement(sql.fill)) {
-        ps.setString(1, QUEUE);
-        ps.setInt(2, jobs);
-        ps.executeUpdate();
-      }
+      fill(admin, sql, jobs);
     }
     execute(admin, "ANALYZE " + s + ".gander_jobs");
     try {
       execute(admin, "CHECKPOINT");
     } catch (SQLException e) {
       // Not allowed to this user (superuser or pg_checkpoint): go on without.
+    }
+  }
+
+  /** Adds {@code jobs} ready jobs to the queue. */
+  private static void fill(Connection admin, Sql sql, int jobs) throws SQLException {
+    try (PreparedStatement ps = admin.prepareStatement(sql.fill)) {
+      ps.setString(1, QUEUE);
+      ps.setInt(2, jobs);
+      ps.executeUpdate();
     }
   }
 
