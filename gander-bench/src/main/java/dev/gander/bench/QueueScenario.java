@@ -274,7 +274,7 @@ final class QueueScenario {
   }
 
   /** Runs a managed worker until it has processed {@code n} jobs; returns jobs per second. */
-  private static double processed(Queue q, int n) throws InterruptedException {
+  static double processed(Queue q, int n) throws InterruptedException {
     CountDownLatch done = new CountDownLatch(n);
     long t0 = System.nanoTime();
     try (Worker w =
@@ -675,11 +675,11 @@ final class QueueScenario {
 
   // ----------------------------------------------------------------------- format
 
-  private static double seconds(long t0) {
+  static double seconds(long t0) {
     return (System.nanoTime() - t0) / 1e9;
   }
 
-  private static String latency(long[] nanos) {
+  static String latency(long[] nanos) {
     long[] sorted = nanos.clone();
     Arrays.sort(sorted);
     return String.format(
@@ -691,7 +691,7 @@ final class QueueScenario {
   }
 
   /** The {@code n} slowest rounds, as "round: ms", slowest first. */
-  private static String slowest(long[] nanos, int n) {
+  static String slowest(long[] nanos, int n) {
     Integer[] rounds = new Integer[nanos.length];
     for (int i = 0; i < rounds.length; i++) {
       rounds[i] = i;
