@@ -124,6 +124,25 @@ public final class PgNotifier implements AutoCloseable {
   }
 
   /**
+   * Sends keys with the transaction and commits it, in one round trip: the notifications and a
+   * {@code COMMIT} as one multi-statement execution.
+   *
+   * @param tx the writing transaction
+   * @param keys what may have changed, at least one
+   * @throws SQLException if the statement or the commit fails
+   */
+  public void sendAndCommit(Tx tx, Collection<? extends WakeKey> keys) throws SQLException {
+    Connection c = tx.connection();
+    String[] encoded = keys.stream().map(PgNotifier::encode).distinct().toArray(String[]::new);
+    try (PreparedStatement ps =
+        c.prepareStatement("SELECT pg_notify(?, k) FROM unnest(?::text[]) AS k; COMMIT")) {
+      ps.setString(1, schema.channel());
+      ps.setArray(2, c.createArrayOf("text", encoded));
+      ps.execute();
+    }
+  }
+
+  /**
    * A key as it travels in a notification's payload.
    *
    * @param key the key

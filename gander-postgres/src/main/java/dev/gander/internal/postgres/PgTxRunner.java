@@ -110,9 +110,8 @@ public final class PgTxRunner implements TxRunner, AutoCloseable {
           restore = PgConnections.begin(c);
           resyncClockIfDue(c);
           value = work.run(tx);
-          tx.sendNotifications();
           phase = Phase.COMMIT;
-          c.commit();
+          tx.commit();
         } catch (SQLException e) {
           PgConnections.rollbackQuietly(c);
           connections.evictIfLost(e);
@@ -212,9 +211,8 @@ public final class PgTxRunner implements TxRunner, AutoCloseable {
         outcome = work.call(transaction);
         transaction.end();
         if (outcome.commit()) {
-          tx.sendNotifications();
           phase = Phase.COMMIT;
-          c.commit();
+          tx.commit();
         } else {
           c.rollback();
         }
