@@ -45,6 +45,9 @@ public final class Bench {
         case "streams":
           StreamScenario.run(new Table("streams and pub/sub"));
           break;
+        case "coordination":
+          CoordinationScenario.run(new Table("coordination: advisory locks and rate limits"));
+          break;
         case "commits":
           CommitScenario.run(new Table("commits: latency of single-row commits"));
           break;
@@ -56,7 +59,7 @@ public final class Bench {
           System.err.println(
               "unknown scenario '"
                   + name
-                  + "'; known: store, queue, wake, process, streams, commits, postgres");
+                  + "'; known: store, queue, wake, process, streams, coordination, commits, postgres");
           System.exit(2);
       }
     }
