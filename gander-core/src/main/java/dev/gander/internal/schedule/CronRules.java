@@ -20,8 +20,8 @@ import java.util.OptionalLong;
 import java.util.concurrent.ConcurrentHashMap;
 
 /**
- * Cron expressions, parsed by cron-utils: five Unix fields (with names and the macros {@code
- * @hourly} to {@code @yearly}), or six with a leading seconds field (cron-utils' Spring
+ * Cron expressions, parsed by cron-utils: five Unix fields (with month and day names, and the
+ * macros from hourly to yearly), or six with a leading seconds field (cron-utils' Spring
  * definition). Tick arithmetic works on whole seconds in the task's zone, forward only: cron-utils'
  * {@code nextExecution} is the one rule of daylight-saving transitions.
  */
