@@ -12,6 +12,7 @@ module dev.gander.core {
   requires com.fasterxml.jackson.datatype.jsr310;
   requires com.fasterxml.jackson.datatype.jdk8;
   requires org.slf4j;
+  requires com.cronutils;
   requires static transitive org.jspecify;
 
   exports dev.gander;
@@ -22,6 +23,7 @@ module dev.gander.core {
   exports dev.gander.pubsub;
   exports dev.gander.lock;
   exports dev.gander.ratelimit;
+  exports dev.gander.schedule;
   exports dev.gander.eventlog;
   exports dev.gander.spi;
 

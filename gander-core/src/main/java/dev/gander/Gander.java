@@ -13,6 +13,7 @@ import dev.gander.queue.Queue;
 import dev.gander.queue.QueueOptions;
 import dev.gander.queue.Results;
 import dev.gander.ratelimit.RateLimitDecision;
+import dev.gander.schedule.Scheduler;
 import dev.gander.spi.GanderProvider;
 import dev.gander.spi.OpenRequest;
 import dev.gander.sqlite.SqliteOptions;
@@ -205,6 +206,14 @@ public interface Gander extends AutoCloseable {
    * @return whether it is allowed, calls remaining, and when the window ends
    */
   RateLimitDecision rateLimit(String key, int limit, Duration window);
+
+  /**
+   * The cron schedules of this database: tasks that enqueue a job at each tick, and the runners
+   * that fire them. Tasks are stored in the database; nothing runs until {@link Scheduler#start}.
+   *
+   * @return the scheduler
+   */
+  Scheduler scheduler();
 
   /**
    * Job results stored by {@code job.ack(result)}.

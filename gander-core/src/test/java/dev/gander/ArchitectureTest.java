@@ -24,6 +24,7 @@ class ArchitectureTest {
     "dev.gander.pubsub",
     "dev.gander.lock",
     "dev.gander.ratelimit",
+    "dev.gander.schedule",
     "dev.gander.eventlog",
     "dev.gander.store",
     "dev.gander.sqlite",
@@ -77,6 +78,7 @@ class ArchitectureTest {
             "dev.gander.internal.pubsub..",
             "dev.gander.internal.eventlog..",
             "dev.gander.internal.coord..",
+            "dev.gander.internal.schedule..",
             "dev.gander.internal.wake..")
         .should()
         .dependOnClassesThat()
@@ -134,7 +136,8 @@ class ArchitectureTest {
             "dev.gander.internal.stream..",
             "dev.gander.internal.pubsub..",
             "dev.gander.internal.eventlog..",
-            "dev.gander.internal.coord..")
+            "dev.gander.internal.coord..",
+            "dev.gander.internal.schedule..")
         .because("a backend implements operations; the rules live above it")
         .check(classes);
   }

@@ -35,7 +35,7 @@ class GanderCliTest {
         .contains("Creating a new Gander database")
         .containsPattern("backend\\s+sqlite")
         .containsPattern("location\\s+" + Pattern.quote(db.toString()))
-        .containsPattern("schema version\\s+5")
+        .containsPattern("schema version\\s+6")
         .containsPattern("journal mode\\s+wal")
         .containsPattern("synchronous\\s+normal")
         .containsPattern("page size\\s+4096 bytes")

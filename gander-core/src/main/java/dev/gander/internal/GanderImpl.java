@@ -7,6 +7,7 @@ import dev.gander.internal.coord.RateLimiter;
 import dev.gander.internal.pubsub.PubSubRuntime;
 import dev.gander.internal.queue.JsonCodec;
 import dev.gander.internal.queue.QueueRuntime;
+import dev.gander.internal.schedule.SchedulerImpl;
 import dev.gander.internal.spi.Backend;
 import dev.gander.internal.spi.ChangeNotifier;
 import dev.gander.internal.stream.StreamRuntime;
@@ -20,6 +21,7 @@ import dev.gander.queue.Queue;
 import dev.gander.queue.QueueOptions;
 import dev.gander.queue.Results;
 import dev.gander.ratelimit.RateLimitDecision;
+import dev.gander.schedule.Scheduler;
 import dev.gander.spi.OpenRequest;
 import dev.gander.store.Store;
 import dev.gander.store.Transaction;
@@ -42,6 +44,7 @@ public final class GanderImpl implements Gander {
   private final PubSubRuntime pubsub;
   private final LockRuntime locks;
   private final RateLimiter rateLimiter;
+  private final SchedulerImpl scheduler;
 
   /**
    * Builds every capability on an open backend; the instance owns it and closes it.
@@ -67,6 +70,7 @@ public final class GanderImpl implements Gander {
         new PubSubRuntime(backend, codec, time, hub, notifier, request.notificationRetention());
     this.locks = new LockRuntime(backend, time, hub, notifier);
     this.rateLimiter = new RateLimiter(backend, time);
+    this.scheduler = new SchedulerImpl(backend, queues, codec, time, hub, notifier);
   }
 
   @Override
@@ -93,6 +97,12 @@ public final class GanderImpl implements Gander {
   @Override
   public RateLimitDecision rateLimit(String key, int limit, Duration window) {
     return rateLimiter.decide(key, limit, window);
+  }
+
+  @Override
+  public Scheduler scheduler() {
+    checkOpen();
+    return scheduler;
   }
 
   @Override
@@ -161,6 +171,7 @@ public final class GanderImpl implements Gander {
   @Override
   public void close() {
     try {
+      scheduler.close();
       queues.close();
       streams.close();
       hub.close();

@@ -48,6 +48,7 @@ class DocSnippetsTest {
           "import dev.gander.pubsub.*;",
           "import dev.gander.lock.*;",
           "import dev.gander.ratelimit.*;",
+          "import dev.gander.schedule.*;",
           "import dev.gander.stream.Stream;",
           "import dev.gander.eventlog.*;",
           // Both packages have one; the stream's came first in these docs.

@@ -333,7 +333,7 @@ class PostgresStoreTest {
     assertThat(store.info().sizeOnDisk()).isGreaterThan(before).isEqualTo(gandersTables());
   }
 
-  /** The size of Gander's ten tables, summed by name, independently of {@code info()}. */
+  /** The size of Gander's eleven tables, summed by name, independently of {@code info()}. */
   private static long gandersTables() {
     return store.read(
         c -> {
@@ -342,7 +342,7 @@ class PostgresStoreTest {
                   "SELECT sum(pg_total_relation_size(format('%I.%I', ?, t)::regclass))::bigint"
                       + " FROM unnest(ARRAY['gander_meta', 'gander_migrations', 'gander_jobs',"
                       + " 'gander_dead_jobs', 'gander_results', 'gander_streams', 'gander_events',"
-                      + " 'gander_stream_consumers', 'gander_locks', 'gander_rate_limits']) AS t")) {
+                      + " 'gander_stream_consumers', 'gander_locks', 'gander_rate_limits', 'gander_schedules']) AS t")) {
             ps.setString(1, SCHEMA.name());
             try (ResultSet rs = ps.executeQuery()) {
               rs.next();

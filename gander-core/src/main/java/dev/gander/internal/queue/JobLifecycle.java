@@ -125,6 +125,11 @@ public final class JobLifecycle {
     return caller == null ? tx.runWrite(work) : tx.runWrite(caller, work);
   }
 
+  /** Inserts one encoded job in the given transaction (the scheduler's, with its cursor). */
+  EnqueueResult enqueueIn(Tx t, String queue, JobEnqueue.NewJob job) throws SQLException {
+    return inserts.insert(t, queue, List.of(job)).get(0);
+  }
+
   // ------------------------------------------------------------------ claim
 
   List<JobImpl> claim(QueueHandle queue, String workerId, int max) {

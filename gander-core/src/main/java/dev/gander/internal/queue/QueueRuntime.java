@@ -2,11 +2,15 @@ package dev.gander.internal.queue;
 
 import dev.gander.internal.spi.Backend;
 import dev.gander.internal.spi.ChangeNotifier;
+import dev.gander.internal.spi.Tx;
 import dev.gander.internal.spi.WakeFilter;
 import dev.gander.internal.wake.WakeHub;
+import dev.gander.queue.EnqueueOptions;
+import dev.gander.queue.EnqueueResult;
 import dev.gander.queue.Queue;
 import dev.gander.queue.QueueOptions;
 import dev.gander.queue.Results;
+import java.sql.SQLException;
 import java.time.Clock;
 import java.util.ArrayList;
 import java.util.List;
@@ -66,6 +70,23 @@ public final class QueueRuntime implements AutoCloseable {
    */
   public Queue queue(String name, QueueOptions options) {
     return new QueueHandle(engine, name, options, workers::add);
+  }
+
+  /**
+   * Enqueues one job whose payload is already JSON, in a transaction the caller runs: the scheduler
+   * moves a task's tick cursor and enqueues the tick's job atomically.
+   *
+   * @param t the caller's transaction
+   * @param queue the queue, already checked
+   * @param json the payload
+   * @param options the job's options; attempts default to the queue defaults'
+   * @return the job's id, or the live holder's if its unique key is taken
+   * @throws SQLException if the insert fails
+   */
+  public EnqueueResult enqueueIn(Tx t, String queue, String json, EnqueueOptions options)
+      throws SQLException {
+    int attempts = options.maxAttempts().orElse(QueueOptions.defaults().maxAttempts());
+    return engine.enqueueIn(t, queue, new JobEnqueue.NewJob(json, options, attempts));
   }
 
   /**

@@ -45,6 +45,13 @@ public interface Backend extends AutoCloseable {
   RateLimitOps rateLimits();
 
   /**
+   * The cron schedule operations.
+   *
+   * @return the operations
+   */
+  ScheduleOps schedules();
+
+  /**
    * Gives storage freed by deletions back where the backend can, after a compaction: SQLite copies
    * its WAL into the database file and empties it.
    *

@@ -59,7 +59,8 @@ public final class Migrations {
           new Migration(2, "queues", "0002_queues.sql"),
           new Migration(3, "job records", "0003_job_records.sql"),
           new Migration(4, "streams", "0004_streams.sql"),
-          new Migration(5, "coordination", "0005_coordination.sql"));
+          new Migration(5, "coordination", "0005_coordination.sql"),
+          new Migration(6, "schedules", "0006_schedules.sql"));
 
   /** The schema version this build of Gander writes. */
   public static final int LATEST = ALL.get(ALL.size() - 1).version();

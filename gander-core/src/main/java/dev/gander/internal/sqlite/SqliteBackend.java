@@ -5,6 +5,7 @@ import dev.gander.internal.spi.ChangeNotifier;
 import dev.gander.internal.spi.JobOps;
 import dev.gander.internal.spi.LockOps;
 import dev.gander.internal.spi.RateLimitOps;
+import dev.gander.internal.spi.ScheduleOps;
 import dev.gander.internal.spi.StreamOps;
 import dev.gander.internal.spi.TxRunner;
 import dev.gander.internal.spi.Waiters;
@@ -20,6 +21,7 @@ public final class SqliteBackend implements Backend {
   private final SqliteStreams streams = new SqliteStreams();
   private final SqliteLocks locks = new SqliteLocks();
   private final SqliteRateLimits rateLimits = new SqliteRateLimits();
+  private final SqliteSchedules schedules = new SqliteSchedules();
 
   /**
    * Wraps an open store; the backend owns it and closes it.
@@ -55,6 +57,11 @@ public final class SqliteBackend implements Backend {
   @Override
   public RateLimitOps rateLimits() {
     return rateLimits;
+  }
+
+  @Override
+  public ScheduleOps schedules() {
+    return schedules;
   }
 
   @Override

@@ -395,4 +395,118 @@ public abstract class MultiProcessContract {
       return rs.getLong(1);
     }
   }
+
+  /**
+   * Three processes run a scheduler with a task every second for about ten seconds; the leader is
+   * killed with {@code destroyForcibly()} and another takes over once its lock runs out. Each tick
+   * enqueues exactly one job from first to last, with no tick lost: the task fires all missed ticks
+   * (FIRE_ALL), so the ticks of the takeover are fired late rather than dropped.
+   *
+   * @throws Exception on failure
+   */
+  @Test
+  void threeSchedulerProcessesFireEachTickOnceThoughTheLeaderIsKilled() throws Exception {
+    String queue = "ticks-" + ProcessHandle.current().pid();
+    try (Gander gander = open()) {
+      gander
+          .scheduler()
+          .add(
+              dev.gander.schedule.ScheduledTask.builder(queue, queue, "* * * * * *")
+                  .missedFirePolicy(dev.gander.schedule.MissedFirePolicy.fireAll(100))
+                  .build());
+    }
+    List<Jvm> runners = new ArrayList<>();
+    try {
+      for (int i = 0; i < 3; i++) {
+        runners.add(child("runner-" + i, "schedule", "runner-" + i, "1500"));
+      }
+      for (Jvm r : runners) {
+        assertThat(r.next(60)).as(r.describe()).isEqualTo("running");
+      }
+      Jvm leader = awaitLeader(runners, null);
+      long started = System.nanoTime();
+      awaitTicks(queue, 4);
+      int beforeKill = ticks(queue).size();
+      leader.process.destroyForcibly();
+      assertThat(leader.process.waitFor(30, TimeUnit.SECONDS)).isTrue();
+      List<Jvm> survivors = new ArrayList<>(runners);
+      survivors.remove(leader);
+      Jvm next = awaitLeader(survivors, leader);
+      assertThat(next).isNotSameAs(leader);
+      awaitTicks(queue, beforeKill + 4);
+      while (System.nanoTime() - started < TimeUnit.SECONDS.toNanos(10)) {
+        awaitTicks(queue, ticks(queue).size() + 1);
+      }
+      for (Jvm r : survivors) {
+        assertThat(r.stop(60)).as(r.describe()).isZero();
+      }
+      long leaders = survivors.stream().filter(r -> r.drain().contains("leader")).count();
+      assertThat(leaders).as("survivors that ever led").isPositive();
+    } finally {
+      for (Jvm r : runners) {
+        r.close();
+      }
+    }
+    List<Long> ticks = ticks(queue);
+    try (Connection c = connect();
+        java.sql.PreparedStatement ps =
+            c.prepareStatement(
+                "SELECT count(*) FROM " + table("gander_jobs") + " WHERE queue = ?")) {
+      ps.setString(1, queue);
+      try (ResultSet rs = ps.executeQuery()) {
+        rs.next();
+        assertThat(rs.getLong(1)).as("jobs, one per tick").isEqualTo(ticks.size());
+      }
+    }
+    assertThat(ticks.size()).as("ticks in about ten seconds").isGreaterThanOrEqualTo(9);
+    assertThat(ticks).doesNotHaveDuplicates();
+    for (int i = 1; i < ticks.size(); i++) {
+      assertThat(ticks.get(i) - ticks.get(i - 1)).as("gap before tick %s", i).isEqualTo(1_000);
+    }
+    try (Gander gander = open()) {
+      gander.scheduler().remove(queue);
+    }
+  }
+
+  /** Waits until one of {@code runners} says it leads, and returns it. */
+  private static Jvm awaitLeader(List<Jvm> runners, Jvm dead) throws InterruptedException {
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+    while (System.nanoTime() < deadline) {
+      for (Jvm r : runners) {
+        if (r != dead && r.drain().contains("leader")) {
+          return r;
+        }
+      }
+      Thread.sleep(20);
+    }
+    throw new AssertionError("no runner took the lead within 60 s");
+  }
+
+  /** Waits until the queue holds at least {@code count} ticks. */
+  private void awaitTicks(String queue, int count) throws Exception {
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+    while (ticks(queue).size() < count) {
+      assertThat(System.nanoTime()).as("%s ticks within 60 s", count).isLessThan(deadline);
+      Thread.sleep(50);
+    }
+  }
+
+  /** The ticks whose jobs are in the queue, from their unique keys, in order. */
+  private List<Long> ticks(String queue) throws SQLException {
+    List<Long> out = new ArrayList<>();
+    try (Connection c = connect();
+        java.sql.PreparedStatement ps =
+            c.prepareStatement(
+                "SELECT unique_key FROM " + table("gander_jobs") + " WHERE queue = ?")) {
+      ps.setString(1, queue);
+      try (ResultSet rs = ps.executeQuery()) {
+        while (rs.next()) {
+          String key = rs.getString(1);
+          out.add(Long.parseLong(key.substring(key.lastIndexOf(':') + 1)));
+        }
+      }
+    }
+    out.sort(null);
+    return out;
+  }
 }

@@ -44,6 +44,9 @@ import java.util.concurrent.atomic.AtomicInteger;
  *       decision.
  *   <li>{@code publish TARGET STREAM NAME COUNT}: publishes COUNT events {@code NAME:i} to STREAM,
  *       one commit each, every fifth a batch of two, then prints {@code published COUNT}.
+ *   <li>{@code schedule TARGET OWNER TTL_MS}: starts a scheduler runner with that lock time to
+ *       live, prints {@code running}, then {@code leader} whenever it starts to lead and {@code
+ *       follower} whenever it stops; closes the runner when stdin is closed.
  * </ul>
  */
 public final class QueueChild {
@@ -175,6 +178,9 @@ public final class QueueChild {
       case "publish":
         publish(target, args[2], args[3], Integer.parseInt(args[4]));
         break;
+      case "schedule":
+        schedule(target, args[2], Long.parseLong(args[3]), stop);
+        break;
       default:
         throw new IllegalArgumentException(args[0]);
     }
@@ -305,6 +311,23 @@ public final class QueueChild {
         }
       }
       say("contended " + count);
+    }
+  }
+
+  private static void schedule(String target, String owner, long ttlMs, AtomicBoolean stop)
+      throws InterruptedException {
+    try (Gander gander = open(target, WakeMode.AUTO);
+        dev.gander.schedule.SchedulerRunner runner =
+            gander.scheduler().start(owner, Duration.ofMillis(ttlMs))) {
+      say("running");
+      boolean leading = false;
+      while (!stop.get()) {
+        if (runner.isLeader() != leading) {
+          leading = !leading;
+          say(leading ? "leader" : "follower");
+        }
+        Thread.sleep(10);
+      }
     }
   }
 

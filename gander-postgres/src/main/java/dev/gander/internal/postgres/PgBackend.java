@@ -8,6 +8,7 @@ import dev.gander.internal.spi.Backend;
 import dev.gander.internal.spi.ChangeNotifier;
 import dev.gander.internal.spi.LockOps;
 import dev.gander.internal.spi.RateLimitOps;
+import dev.gander.internal.spi.ScheduleOps;
 import dev.gander.internal.spi.TxRunner;
 import dev.gander.internal.spi.Waiters;
 import dev.gander.internal.spi.WakeFilter;
@@ -42,6 +43,7 @@ public final class PgBackend implements Backend {
   private final PgJobs jobs;
   private final PgStreams streams;
   private final PgLocks locks;
+  private final PgSchedules schedules;
   private final PgRateLimits rateLimits;
   private final PgNotifier notifier;
   private final PgServerClock clock;
@@ -62,6 +64,7 @@ public final class PgBackend implements Backend {
     this.jobs = new PgJobs(schema);
     this.streams = new PgStreams(schema);
     this.locks = new PgLocks(schema);
+    this.schedules = new PgSchedules(schema);
     this.rateLimits = new PgRateLimits(schema);
     this.notifier = notifier;
     this.clock = clock;
@@ -233,6 +236,11 @@ public final class PgBackend implements Backend {
   @Override
   public LockOps locks() {
     return locks;
+  }
+
+  @Override
+  public ScheduleOps schedules() {
+    return schedules;
   }
 
   @Override

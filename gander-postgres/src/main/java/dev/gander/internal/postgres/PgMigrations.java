@@ -68,7 +68,8 @@ final class PgMigrations {
           new Migration(1, "meta", "0001_meta.sql"),
           new Migration(2, "queues", "0002_queues.sql"),
           new Migration(3, "streams", "0003_streams.sql"),
-          new Migration(4, "coordination", "0004_coordination.sql"));
+          new Migration(4, "coordination", "0004_coordination.sql"),
+          new Migration(5, "schedules", "0005_schedules.sql"));
 
   /**
    * The names of everything the migrations create (tables and indexes), which only Gander may

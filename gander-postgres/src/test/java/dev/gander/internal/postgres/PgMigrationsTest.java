@@ -79,7 +79,7 @@ class PgMigrationsTest {
                 s,
                 "SELECT string_agg(version || ':' || name, ',' ORDER BY version)"
                     + " FROM {schema}.gander_migrations"))
-        .isEqualTo("1:meta,2:queues,3:streams,4:coordination");
+        .isEqualTo("1:meta,2:queues,3:streams,4:coordination,5:schedules");
     assertThat(
             one(
                 s,
