@@ -2,6 +2,10 @@ package dev.gander.bench;
 
 import dev.gander.Gander;
 import dev.gander.lock.Lock;
+import dev.gander.queue.Job;
+import dev.gander.queue.Queue;
+import dev.gander.schedule.ScheduledTask;
+import dev.gander.schedule.SchedulerRunner;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
@@ -9,8 +13,10 @@ import java.sql.DriverManager;
 import java.sql.Statement;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
+import java.util.Optional;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
@@ -79,6 +85,44 @@ final class CoordinationScenario {
         perSecond(4, t -> g.tryRateLimit("four", Integer.MAX_VALUE, Duration.ofHours(1))),
         "-",
         "-");
+    table.text(
+        backend + ": scheduler fire latency, tick to job enqueued", fireLatency(g, 15), "-", "-");
+  }
+
+  /**
+   * A task every second, {@code ticks} of them: how long after its tick (a whole second) each job
+   * was enqueued, by the job's own enqueue time (milliseconds).
+   */
+  private static String fireLatency(Gander g, int ticks) {
+    Queue q = g.queue("bench-ticks");
+    g.scheduler().add(ScheduledTask.builder("bench-tick", "bench-ticks", "* * * * * *").build());
+    long[] late = new long[ticks];
+    try (SchedulerRunner runner = g.scheduler().start("bench")) {
+      int n = -2; // the first two ticks warm up
+      while (n < ticks) {
+        if (n == 0 && !runner.isLeader()) {
+          throw new IllegalStateException("the bench's runner does not lead");
+        }
+        Optional<Job> job = q.poll("bench", Duration.ofSeconds(5));
+        if (job.isEmpty()) {
+          throw new IllegalStateException("the scheduler fired nothing for 5 s");
+        }
+        if (n >= 0) {
+          late[n] = Math.floorMod(job.get().enqueuedAt().toEpochMilli(), 1000L);
+        }
+        job.get().ack();
+        n++;
+      }
+    } finally {
+      g.scheduler().remove("bench-tick");
+    }
+    Arrays.sort(late);
+    return String.format(
+        Locale.ROOT,
+        "p50 %d ms, p99 %d ms (%d ticks)",
+        late[ticks / 2],
+        late[(int) Math.min(ticks - 1, Math.ceil(ticks * 0.99) - 1)],
+        ticks);
   }
 
   interface Op {

@@ -59,6 +59,9 @@ class GanderCliTest {
         .containsPattern(
             "waiting worker-2 was woken and took it [0-9.]+ ms later, with fencing token 2")
         .contains("Rate limit 'demo-smtp' (5 per second): 5 of 8 calls allowed, 3 refused")
+        .contains(
+            "Scheduled task 'demo-tick' (every second) fired 3 jobs into 'demo-ticks' while this"
+                + " process led: leader")
         .as("the demo shows errors, not stack traces")
         .doesNotContain("\tat ");
   }
