@@ -134,8 +134,9 @@ public final class JobLifecycle {
 
   List<JobImpl> claim(QueueHandle queue, String workerId, int max) {
     long visibility = Times.millis(queue.options().visibilityTimeout());
+    // A claim is one statement execution (promotion and lease) that wakes nobody.
     List<JobImpl> jobs =
-        tx.runWrite(
+        tx.runOneStatementWrite(
             t -> {
               long now = clock.millis();
               long leaseUntil = Times.plus(now, visibility);
@@ -175,10 +176,13 @@ public final class JobLifecycle {
     String json = result == null ? null : codec.encode(result, options.maxPayloadBytes(), "result");
     tx.runWrite(
         t -> {
-          requireLease(ops.ack(t, job.id, job.token), job, "ack");
           List<JobOps.Succeeded> record = new ArrayList<>(1);
           addRecord(record, job, json, clock.millis());
-          ops.saveSucceeded(t, record);
+          boolean acked =
+              record.isEmpty()
+                  ? ops.ack(t, job.id, job.token)
+                  : ops.ackWithRecord(t, job.id, job.token, record.get(0));
+          requireLease(acked, job, "ack");
           t.afterCommit(job::markSettled);
           ended(t, job.queue());
           return null;

@@ -251,6 +251,20 @@ public interface JobOps {
     return acked;
   }
 
+  /**
+   * Deletes a finished job and saves its record of success, in one statement where the backend can;
+   * the record only if the job was acked.
+   *
+   * @return whether it was acked (false if its lease was lost; nothing is written then)
+   */
+  default boolean ackWithRecord(Tx tx, long id, long token, Succeeded record) throws SQLException {
+    if (!ack(tx, id, token)) {
+      return false;
+    }
+    saveSucceeded(tx, List.of(record));
+    return true;
+  }
+
   /** Saves records of succeeded jobs (a result, or the fact alone). */
   void saveSucceeded(Tx tx, List<Succeeded> records) throws SQLException;
 

@@ -21,6 +21,21 @@ public interface TxRunner {
   <T extends @Nullable Object> T runWrite(TxWork<T> work);
 
   /**
+   * Runs a write whose work sends one statement execution (which may carry several statements sent
+   * together) and wakes nobody, so that a backend with a round trip per commit may run it as one
+   * implicit transaction: the statement and its commit in one round trip. Everything else is as
+   * {@link #runWrite(TxWork)}; a failure is not run again, since it may have committed.
+   *
+   * @param work the work: one execution, no {@code ChangeNotifier.changed}
+   * @param <T> its value's type
+   * @return the value
+   * @throws GanderClosedException if the database is closed
+   */
+  default <T extends @Nullable Object> T runOneStatementWrite(TxWork<T> work) {
+    return runWrite(work);
+  }
+
+  /**
    * Runs a write inside the caller's transaction (from {@code gander.inTransaction}): it commits or
    * rolls back with the caller's work.
    *

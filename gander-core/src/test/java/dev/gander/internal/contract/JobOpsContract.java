@@ -414,6 +414,21 @@ public abstract class JobOpsContract {
   }
 
   @Test
+  void ackWithRecordDeletesTheJobAndSavesItsRecordOnlyIfTheLeaseHolds() {
+    long id = insert(ready(Q, "{}"));
+    Claimed c = claimOne(T);
+    Succeeded record = new Succeeded(id, Q, "\"done\"", c.attempt(), T, T + 60_000);
+    assertThat(write((Tx tx) -> jobs.ackWithRecord(tx, id, c.token() + 1, record))).isFalse();
+    assertThat(read((Tx tx) -> jobs.result(tx, id, T))).isEmpty();
+    assertThat(write((Tx tx) -> jobs.ackWithRecord(tx, id, c.token(), record))).isTrue();
+    assertThat(read((Tx tx) -> jobs.result(tx, id, T)))
+        .get()
+        .extracting(r -> r.json())
+        .isEqualTo("\"done\"");
+    assertThat(write((Tx tx) -> jobs.ackWithRecord(tx, id, c.token(), record))).isFalse();
+  }
+
+  @Test
   void aReadyJobCannotBeAckedWithAnyToken() {
     long id = insert(ready(Q, "{}"));
     assertThat(write((Tx tx) -> jobs.ack(tx, id, 0))).isFalse();

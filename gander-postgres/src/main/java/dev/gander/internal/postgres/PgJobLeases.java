@@ -30,6 +30,7 @@ final class PgJobLeases {
   private final String ack;
   private final String ackMany;
   private final String saveSucceeded;
+  private final String ackWithRecord;
   private final String retry;
   private final String release;
 
@@ -72,6 +73,17 @@ final class PgJobLeases {
                 + " ON CONFLICT (job_id) DO UPDATE SET queue = excluded.queue,"
                 + " value = excluded.value, attempt = excluded.attempt,"
                 + " finished_at = excluded.finished_at, expires_at = excluded.expires_at");
+    // The delete and the record in one statement: one round trip for an ack that keeps a record.
+    ackWithRecord =
+        schema.sql(
+            "WITH gone AS (DELETE FROM {schema}.gander_jobs WHERE id = ? AND lease_token = ?"
+                + " AND state = 1 RETURNING id)"
+                + " INSERT INTO {schema}.gander_results (job_id, queue, value, attempt,"
+                + " finished_at, expires_at) SELECT id, ?, ?, ?, ?, ? FROM gone"
+                + " ON CONFLICT (job_id) DO UPDATE SET queue = excluded.queue,"
+                + " value = excluded.value, attempt = excluded.attempt,"
+                + " finished_at = excluded.finished_at, expires_at = excluded.expires_at"
+                + " RETURNING job_id");
     retry =
         schema.sql(
             "UPDATE {schema}.gander_jobs SET state = ?, run_at = ?, last_error = ?,"
@@ -152,6 +164,25 @@ final class PgJobLeases {
       ps.setLong(1, id);
       ps.setLong(2, token);
       return ps.executeUpdate() == 1;
+    }
+  }
+
+  boolean ackWithRecord(Tx tx, long id, long token, Succeeded r) throws SQLException {
+    try (PreparedStatement ps = tx.connection().prepareStatement(ackWithRecord)) {
+      ps.setLong(1, id);
+      ps.setLong(2, token);
+      ps.setString(3, r.queue());
+      if (r.json() == null) {
+        ps.setNull(4, java.sql.Types.VARCHAR);
+      } else {
+        ps.setString(4, r.json());
+      }
+      ps.setInt(5, r.attempt());
+      ps.setLong(6, r.finishedAt());
+      ps.setLong(7, r.expiresAt());
+      try (ResultSet rs = ps.executeQuery()) {
+        return rs.next();
+      }
     }
   }
 

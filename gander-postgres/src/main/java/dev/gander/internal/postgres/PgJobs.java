@@ -199,6 +199,11 @@ public final class PgJobs implements JobOps {
   }
 
   @Override
+  public boolean ackWithRecord(Tx tx, long id, long token, Succeeded record) throws SQLException {
+    return leases.ackWithRecord(tx, id, token, record);
+  }
+
+  @Override
   public boolean[] ackMany(Tx tx, long[] ids, long[] tokens) throws SQLException {
     return leases.ackMany(tx, ids, tokens);
   }

@@ -89,6 +89,11 @@ final class PgTx implements Tx {
     connection().commit();
   }
 
+  /** Whether notifications were collected (a one-statement write may not send any). */
+  boolean notifies() {
+    return !notifications.isEmpty();
+  }
+
   /** A mark to drop hooks and notifications back to, taken before a nested write. */
   long hookMark() {
     return ((long) hooks.size() << 32) | notifications.size();

@@ -135,6 +135,40 @@ public final class PgTxRunner implements TxRunner, AutoCloseable {
     }
   }
 
+  /**
+   * Runs the work's one execution in autocommit: PostgreSQL runs the statements of one execution as
+   * one implicit transaction and commits it in the same round trip. Not run again after a failure:
+   * it may have committed (for a claim, the jobs it leased then come back after their lease).
+   */
+  @Override
+  public <T extends @Nullable Object> T runOneStatementWrite(TxWork<T> work) {
+    enter();
+    try {
+      Connection c = connections.borrow();
+      PgTx tx = new PgTx(c, true);
+      T value;
+      try {
+        if (!c.getAutoCommit()) {
+          c.setAutoCommit(true);
+        }
+        resyncClockIfDue(c);
+        value = work.run(tx);
+        if (tx.notifies()) {
+          throw new IllegalStateException("a one-statement write may not wake anyone");
+        }
+      } catch (SQLException e) {
+        connections.evictIfLost(e);
+        throw errors.translate(e, Phase.COMMIT);
+      } finally {
+        connections.giveBack(c, false);
+      }
+      tx.runHooks();
+      return value;
+    } finally {
+      exit();
+    }
+  }
+
   @Override
   public <T extends @Nullable Object> T runWrite(Transaction caller, TxWork<T> work) {
     Objects.requireNonNull(caller, "caller");
