@@ -142,8 +142,7 @@ public abstract class CoordinationContract {
     try (Gander other = openAnother()) {
       Lock held = other.tryLock(name, "holder", Duration.ofMinutes(5)).orElseThrow();
       Future<Optional<Lock>> waiter =
-          pool.submit(() -> gander().lock(name, "waiter", MINUTE, Duration.ofMinutes(2)));
-      Thread.sleep(200);
+          Blocked.submit(pool, () -> gander().lock(name, "waiter", MINUTE, Duration.ofMinutes(2)));
       assertThat(waiter.isDone()).isFalse();
       long released = System.nanoTime();
       held.release();
@@ -224,8 +223,7 @@ public abstract class CoordinationContract {
     gander().tryLock(name, "holder", MINUTE).orElseThrow();
     Gander other = openAnother();
     Future<Optional<Lock>> waiter =
-        pool.submit(() -> other.lock(name, "waiter", MINUTE, Duration.ofMinutes(2)));
-    Thread.sleep(200);
+        Blocked.submit(pool, () -> other.lock(name, "waiter", MINUTE, Duration.ofMinutes(2)));
     other.close();
     assertThatThrownBy(() -> waiter.get(30, TimeUnit.SECONDS))
         .hasCauseInstanceOf(GanderClosedException.class);

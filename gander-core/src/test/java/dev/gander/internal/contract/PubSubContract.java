@@ -135,8 +135,8 @@ public abstract class PubSubContract {
     String ch = channel();
     try (Gander other = openAnother(Duration.ofSeconds(60));
         Listener l = other.listen(ch)) {
-      Future<Optional<Notification>> waiting = pool.submit(() -> l.poll(Duration.ofSeconds(60)));
-      Thread.sleep(100);
+      Future<Optional<Notification>> waiting =
+          Blocked.submit(pool, () -> l.poll(Duration.ofSeconds(60)));
       String big = "x".repeat(20_000); // over PostgreSQL's 8,000-byte NOTIFY limit
       gander().notify(ch, big);
       assertThat(waiting.get(30, TimeUnit.SECONDS).orElseThrow().payloadAs(String.class))
@@ -197,8 +197,8 @@ public abstract class PubSubContract {
   @Test
   void closingAListenerReleasesItsWaiterAndRefusesFurtherReads() throws Exception {
     Listener l = gander().listen(channel());
-    Future<Optional<Notification>> waiting = pool.submit(() -> l.poll(Duration.ofSeconds(60)));
-    Thread.sleep(100);
+    Future<Optional<Notification>> waiting =
+        Blocked.submit(pool, () -> l.poll(Duration.ofSeconds(60)));
     l.close();
     assertThat(waiting.get(30, TimeUnit.SECONDS)).isEmpty();
     assertThatThrownBy(() -> l.poll(Duration.ZERO)).isInstanceOf(GanderClosedException.class);
@@ -210,8 +210,8 @@ public abstract class PubSubContract {
   void aListenerWaitingWhenTheDatabaseClosesIsToldSo() throws Exception {
     Gander other = openAnother(Duration.ofSeconds(60));
     Listener l = other.listen(channel());
-    Future<Optional<Notification>> waiting = pool.submit(() -> l.poll(Duration.ofSeconds(60)));
-    Thread.sleep(100);
+    Future<Optional<Notification>> waiting =
+        Blocked.submit(pool, () -> l.poll(Duration.ofSeconds(60)));
     other.close();
     assertThatThrownBy(() -> waiting.get(30, TimeUnit.SECONDS))
         .hasCauseInstanceOf(GanderClosedException.class);

@@ -259,8 +259,8 @@ public abstract class StreamContract {
     try (Gander other = openAnother();
         Subscription sub = s.subscribe("waiter")) {
       assertThat(sub.next(Duration.ofMillis(50))).isEmpty();
-      Future<Optional<Event>> waiting = pool.submit(() -> sub.next(Duration.ofSeconds(60)));
-      Thread.sleep(100);
+      Future<Optional<Event>> waiting =
+          Blocked.submit(pool, () -> sub.next(Duration.ofSeconds(60)));
       other.stream(s.name()).publish("k", "hello");
       Optional<Event> got = waiting.get(30, TimeUnit.SECONDS);
       assertThat(got).isPresent();
@@ -364,8 +364,7 @@ public abstract class StreamContract {
   void closingASubscriptionReleasesItsWaiterAndRefusesFurtherReads() throws Exception {
     Stream s = stream();
     Subscription sub = s.subscribe("closer");
-    Future<Optional<Event>> waiting = pool.submit(() -> sub.next(Duration.ofSeconds(60)));
-    Thread.sleep(100);
+    Future<Optional<Event>> waiting = Blocked.submit(pool, () -> sub.next(Duration.ofSeconds(60)));
     sub.close();
     assertThat(waiting.get(30, TimeUnit.SECONDS)).isEmpty();
     assertThatThrownBy(sub::poll).isInstanceOf(GanderClosedException.class);
@@ -471,8 +470,7 @@ public abstract class StreamContract {
     Gander other = openAnother();
     Stream s = other.stream(prefix + "-closing");
     Subscription sub = s.subscribe("waiter");
-    Future<Optional<Event>> waiting = pool.submit(() -> sub.next(Duration.ofSeconds(60)));
-    Thread.sleep(100);
+    Future<Optional<Event>> waiting = Blocked.submit(pool, () -> sub.next(Duration.ofSeconds(60)));
     other.close();
     assertThatThrownBy(() -> waiting.get(30, TimeUnit.SECONDS))
         .hasCauseInstanceOf(GanderClosedException.class);
