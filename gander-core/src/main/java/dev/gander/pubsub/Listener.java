@@ -7,6 +7,10 @@ import java.util.Optional;
  * Receives the notifications sent to one channel after it started listening, in send order per
  * sender; get one with {@link dev.gander.Gander#listen(String)}. Not thread-safe: one thread reads
  * a listener (the callback form reads it on a thread of its own).
+ *
+ * <p>Not durable: a notification that waited longer than the retention ({@code
+ * Gander.builder().notificationRetention}, 60 s by default) is never handed out, and on PostgreSQL
+ * the ones sent while the listening connection was reconnecting are lost to it.
  */
 public interface Listener extends AutoCloseable {
   /**

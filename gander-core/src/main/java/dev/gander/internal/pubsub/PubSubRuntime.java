@@ -4,6 +4,8 @@ import dev.gander.internal.Names;
 import dev.gander.internal.queue.JsonCodec;
 import dev.gander.internal.spi.Backend;
 import dev.gander.internal.spi.ChangeNotifier;
+import dev.gander.internal.spi.MessageBus;
+import dev.gander.internal.spi.MessageBus.Message;
 import dev.gander.internal.spi.StreamOps;
 import dev.gander.internal.spi.Tx;
 import dev.gander.internal.spi.TxRunner;
@@ -18,18 +20,31 @@ import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.TimeUnit;
 import java.util.function.BiFunction;
 import java.util.function.Consumer;
 import org.jspecify.annotations.Nullable;
 
 /**
- * Ephemeral pub/sub on any backend. A channel is a short-lived stream of its own, under a name no
- * application stream can have ({@link #PREFIX} and the channel): sending appends to it in the
- * sender's transaction, so a notification exists only if that commits, and it reaches listeners in
- * this process at once and in others through the backend's notifier, like any append. Offsets give
- * each channel one order, the order of commit. Listeners start after the channel's last offset, so
- * they see only what is sent after they started. Notifications older than the retention are deleted
- * now and then by a sender.
+ * Ephemeral pub/sub on any backend, in one of two ways.
+ *
+ * <p>Where the backend carries messages itself ({@link MessageBus}, PostgreSQL's {@code NOTIFY}), a
+ * notification is a message sent with the sender's transaction: other processes receive it when it
+ * commits, never on rollback; this process's listeners get it right after the commit, from here.
+ * Each listener queues what it receives in memory ({@link BusListener}). A payload too large for
+ * the carrier is stored in the channel's stream (below) and its offset sent instead.
+ *
+ * <p>Elsewhere (SQLite), a channel is a short-lived stream of its own, under a name no application
+ * stream can have ({@link #PREFIX} and the channel): sending appends to it in the sender's
+ * transaction, so a notification exists only if that commits, and it reaches listeners in this
+ * process at once and in others through the backend's notifier, like any append. Offsets give each
+ * channel one order, the order of commit. Listeners start after the channel's last offset, so they
+ * see only what is sent after they started ({@link TableListener}).
+ *
+ * <p>Either way, notifications older than the retention are deleted now and then by a sender, and
+ * never handed to a listener.
  */
 public final class PubSubRuntime {
   /** Marks a channel's stream: stream names start with a letter or digit, so none collides. */
@@ -46,6 +61,9 @@ public final class PubSubRuntime {
   final ChangeNotifier notifier;
   final BiFunction<String, Class<?>, Object> decoder;
   private final long retentionMs;
+  private final @Nullable MessageBus bus;
+  private final ConcurrentHashMap<String, CopyOnWriteArrayList<BusListener>> listeners =
+      new ConcurrentHashMap<>();
   private final Object pruneLock = new Object();
   private long nextPruneAt;
 
@@ -74,6 +92,7 @@ public final class PubSubRuntime {
     this.notifier = notifier;
     this.retentionMs = Math.max(1, retention.toMillis());
     this.decoder = (json, type) -> codec.decode(json, type, "notification payload");
+    this.bus = notifier.messages();
   }
 
   /**
@@ -90,12 +109,26 @@ public final class PubSubRuntime {
         codec.encode(
             payload, MAX_PAYLOAD_BYTES, "notification payload", "send a reference to the data");
     String stream = PREFIX + channel;
+    MessageBus carrier = bus;
     TxWork<Void> work =
         t -> {
           long now = clock.millis();
-          ops.append(t, stream, List.of(new StreamOps.NewEvent("n", json, "{}", now)));
-          notifier.changed(t, new WakeKey.StreamAppended(stream));
-          pruneIfDue(t, now);
+          if (carrier == null) {
+            ops.append(t, stream, List.of(new StreamOps.NewEvent("n", json, "{}", now)));
+            notifier.changed(t, new WakeKey.StreamAppended(stream));
+            pruneIfDue(t, now);
+            return null;
+          }
+          if (carrier.fits(channel, json)) {
+            carrier.send(t, new Message(channel, now, json, 0));
+          } else {
+            long offset =
+                ops.append(t, stream, List.of(new StreamOps.NewEvent("n", json, "{}", now)));
+            carrier.send(t, new Message(channel, now, null, offset));
+            pruneIfDue(t, now);
+          }
+          Message local = new Message(channel, now, json, 0);
+          t.afterCommit(() -> deliver(local));
           return null;
         };
     if (caller == null) {
@@ -134,14 +167,44 @@ public final class PubSubRuntime {
   public Listener listen(String channel, @Nullable Consumer<Notification> callback) {
     checkOpen();
     Names.check("channel", channel);
-    String stream = PREFIX + channel;
-    long after = tx.runRead(t -> ops.head(t, stream)).latest();
-    ListenerImpl listener = new ListenerImpl(this, channel, stream, after);
-    notifier.start();
+    AbstractListener listener;
+    if (bus == null) {
+      String stream = PREFIX + channel;
+      long after = tx.runRead(t -> ops.head(t, stream)).latest();
+      listener = new TableListener(this, channel, after);
+      notifier.start();
+    } else {
+      BusListener l = new BusListener(this, channel, TimeUnit.MILLISECONDS.toNanos(retentionMs));
+      listeners.computeIfAbsent(channel, c -> new CopyOnWriteArrayList<>()).add(l);
+      try {
+        // Returns once the backend listens (at once when it already does): what commits from
+        // here on reaches this listener.
+        bus.subscribe(this::deliver);
+      } catch (RuntimeException e) {
+        unregister(l);
+        throw e;
+      }
+      listener = l;
+    }
     if (callback != null) {
       listener.deliverTo(callback);
     }
     return listener;
+  }
+
+  /** Hands a message to this process's listeners of its channel. */
+  private void deliver(Message m) {
+    List<BusListener> those = listeners.get(m.channel());
+    if (those != null) {
+      for (BusListener l : those) {
+        l.offer(m);
+      }
+    }
+  }
+
+  void unregister(BusListener l) {
+    listeners.computeIfPresent(
+        l.channel(), (c, those) -> those.remove(l) && those.isEmpty() ? null : those);
   }
 
   Notification notification(String channel, StreamOps.StoredEvent e) {

@@ -17,6 +17,15 @@ public interface ChangeNotifier extends AutoCloseable {
    */
   void changed(Tx tx, WakeKey key) throws java.sql.SQLException;
 
+  /**
+   * The backend's own carrier of pub/sub messages, if it has one.
+   *
+   * @return the carrier, or {@code null} where pub/sub must keep notifications in a table
+   */
+  default @org.jspecify.annotations.Nullable MessageBus messages() {
+    return null;
+  }
+
   /** Starts noticing other processes' commits, if not started yet. Idempotent. */
   void start();
 

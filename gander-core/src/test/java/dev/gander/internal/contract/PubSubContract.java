@@ -145,6 +145,81 @@ public abstract class PubSubContract {
   }
 
   @Test
+  void identicalNotificationsOfOneTransactionAllArriveInOrder() throws Exception {
+    String ch = channel();
+    try (Gander other = openAnother(Duration.ofSeconds(60));
+        Listener there = other.listen(ch);
+        Listener here = gander().listen(ch)) {
+      gander()
+          .inTransaction(
+              tx -> {
+                gander().notify(tx, ch, "same");
+                gander().notify(tx, ch, "same");
+                gander().notify(tx, ch, "last");
+              });
+      for (Listener l : List.of(here, there)) {
+        List<String> got = new ArrayList<>();
+        for (int i = 0; i < 3; i++) {
+          got.add(l.poll(Duration.ofSeconds(10)).orElseThrow().payloadAs(String.class));
+        }
+        assertThat(got).containsExactly("same", "same", "last");
+        assertThat(l.poll(Duration.ofMillis(50))).isEmpty();
+      }
+    }
+  }
+
+  @Test
+  void payloadsAroundEveryCarrierLimitArriveWholeAndInSendOrder() throws Exception {
+    String ch = channel();
+    // Sizes in bytes of UTF-8 around PostgreSQL's 8,000-byte NOTIFY limit, in one- and two-byte
+    // characters, mixed with small ones: some travel inline, some by reference, one order.
+    List<String> sent = new ArrayList<>();
+    for (int bytes : new int[] {10, 7_800, 7_990, 7_999, 8_000, 8_001, 9_000, 10, 100_000}) {
+      sent.add("a".repeat(bytes - 2));
+      sent.add("é".repeat(bytes / 2 - 1));
+    }
+    try (Gander other = openAnother(Duration.ofSeconds(60));
+        Listener there = other.listen(ch);
+        Listener here = gander().listen(ch)) {
+      for (String s : sent) {
+        gander().notify(ch, s);
+      }
+      for (Listener l : List.of(here, there)) {
+        List<String> got = new ArrayList<>();
+        for (int i = 0; i < sent.size(); i++) {
+          got.add(l.poll(Duration.ofSeconds(10)).orElseThrow().payloadAs(String.class));
+        }
+        assertThat(got).isEqualTo(sent);
+      }
+    }
+  }
+
+  @Test
+  void sendersInTwoInstancesReachListenersInBothInSendOrderPerSender() throws Exception {
+    String ch = channel();
+    try (Gander other = openAnother(Duration.ofSeconds(60));
+        Listener there = other.listen(ch);
+        Listener here = gander().listen(ch)) {
+      for (int i = 0; i < 50; i++) {
+        gander().notify(ch, "here-" + i);
+        other.notify(ch, "there-" + i);
+      }
+      for (Listener l : List.of(here, there)) {
+        List<String> got = new ArrayList<>();
+        for (int i = 0; i < 100; i++) {
+          got.add(l.poll(Duration.ofSeconds(10)).orElseThrow().payloadAs(String.class));
+        }
+        assertThat(got.stream().filter(s -> s.startsWith("here-")))
+            .containsExactlyElementsOf(
+                java.util.stream.IntStream.range(0, 50).mapToObj(i -> "here-" + i).toList());
+        assertThat(got.stream().filter(s -> s.startsWith("there-")))
+            .containsExactlyElementsOf(
+                java.util.stream.IntStream.range(0, 50).mapToObj(i -> "there-" + i).toList());
+      }
+    }
+  }
+
+  @Test
   void theCallbackFormDeliversInOrderAndOutlivesACallbackThatThrows() throws Exception {
     String ch = channel();
     BlockingQueue<String> got = new LinkedBlockingQueue<>();

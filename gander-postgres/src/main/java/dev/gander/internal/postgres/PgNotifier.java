@@ -8,6 +8,7 @@ import java.sql.SQLException;
 import java.sql.Statement;
 import java.time.Duration;
 import java.util.Collection;
+import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.function.Consumer;
@@ -22,8 +23,9 @@ import org.slf4j.LoggerFactory;
  *
  * <p>Sending: {@link #send(Tx, WakeKey)} runs {@code pg_notify} inside the writing transaction, so
  * the server delivers it when that transaction commits and never if it rolls back. Keys travel as
- * short strings ({@code w:<queue>}, {@code d:<queue>}, {@code e}) on the schema's channel. Sending
- * starts no thread: producers can notify without listening.
+ * short strings ({@code w:<queue>}, {@code d:<queue>}, {@code e}) on the schema's channel; pub/sub
+ * messages ride on the same channel in {@link PgMessages}' form. Sending starts no thread:
+ * producers can notify without listening.
  *
  * <p>Listening: {@link #listen} starts one daemon thread ({@code gander-listen-<name>}) holding one
  * connection of its own (not from the pool) that {@code LISTEN}s on the channel and hands every
@@ -91,9 +93,20 @@ public final class PgNotifier implements AutoCloseable {
    * @throws SQLException if the statement fails
    */
   public void send(Tx tx, WakeKey key) throws SQLException {
+    send(tx, encode(key));
+  }
+
+  /**
+   * Sends a payload as it is with the transaction.
+   *
+   * @param tx the writing transaction
+   * @param payload the payload, under 8,000 bytes
+   * @throws SQLException if the statement fails
+   */
+  public void send(Tx tx, String payload) throws SQLException {
     try (PreparedStatement ps = tx.connection().prepareStatement("SELECT pg_notify(?, ?)")) {
       ps.setString(1, schema.channel());
-      ps.setString(2, encode(key));
+      ps.setString(2, payload);
       ps.executeQuery().close();
     }
   }
@@ -124,16 +137,16 @@ public final class PgNotifier implements AutoCloseable {
   }
 
   /**
-   * Sends keys with the transaction and commits it, in one round trip: the notifications and a
-   * {@code COMMIT} as one multi-statement execution.
+   * Sends payloads with the transaction, in order, and commits it, in one round trip: the
+   * notifications and a {@code COMMIT} as one multi-statement execution.
    *
    * @param tx the writing transaction
-   * @param keys what may have changed, at least one
+   * @param payloads encoded keys and messages, at least one
    * @throws SQLException if the statement or the commit fails
    */
-  public void sendAndCommit(Tx tx, Collection<? extends WakeKey> keys) throws SQLException {
+  void sendAndCommit(Tx tx, List<String> payloads) throws SQLException {
     Connection c = tx.connection();
-    String[] encoded = keys.stream().map(PgNotifier::encode).distinct().toArray(String[]::new);
+    String[] encoded = payloads.toArray(String[]::new);
     try (PreparedStatement ps =
         c.prepareStatement("SELECT pg_notify(?, k) FROM unnest(?::text[]) AS k; COMMIT")) {
       ps.setString(1, schema.channel());
@@ -203,7 +216,21 @@ public final class PgNotifier implements AutoCloseable {
    * @throws IllegalStateException if already listening, or closed
    */
   public void listen(Consumer<WakeKey> onWake, Runnable onRecheck) {
+    listen(onWake, message -> {}, onRecheck);
+  }
+
+  /**
+   * Starts listening, handing pub/sub messages (payloads that {@link PgMessages#isMessage} accepts)
+   * to {@code onMessage} as they are. Once only.
+   *
+   * @param onWake called with each key received
+   * @param onMessage called with each message's payload
+   * @param onRecheck as for {@link #listen(Consumer, Runnable)}
+   * @throws IllegalStateException if already listening, or closed
+   */
+  public void listen(Consumer<WakeKey> onWake, Consumer<String> onMessage, Runnable onRecheck) {
     Objects.requireNonNull(onWake, "onWake");
+    Objects.requireNonNull(onMessage, "onMessage");
     Objects.requireNonNull(onRecheck, "onRecheck");
     synchronized (lock) {
       if (closed) {
@@ -212,7 +239,7 @@ public final class PgNotifier implements AutoCloseable {
       if (thread != null) {
         throw new IllegalStateException("The notifier of " + name + " already listens");
       }
-      Thread t = new Thread(() -> run(onWake, onRecheck), "gander-listen-" + name);
+      Thread t = new Thread(() -> run(onWake, onMessage, onRecheck), "gander-listen-" + name);
       t.setDaemon(true);
       thread = t;
       t.start();
@@ -257,7 +284,7 @@ public final class PgNotifier implements AutoCloseable {
     }
   }
 
-  private void run(Consumer<WakeKey> onWake, Runnable onRecheck) {
+  private void run(Consumer<WakeKey> onWake, Consumer<String> onMessage, Runnable onRecheck) {
     long backoff = FIRST_BACKOFF_MS;
     boolean missedSome = false;
     while (!closed) {
@@ -282,7 +309,7 @@ public final class PgNotifier implements AutoCloseable {
         setListening(true);
         backoff = FIRST_BACKOFF_MS;
         missedSome = false;
-        receive(c, pg, onWake, onRecheck);
+        receive(c, pg, onWake, onMessage, onRecheck);
       } catch (SQLException | RuntimeException e) {
         failure = e;
       } finally {
@@ -308,13 +335,22 @@ public final class PgNotifier implements AutoCloseable {
     }
   }
 
-  private void receive(Connection c, PGConnection pg, Consumer<WakeKey> onWake, Runnable onRecheck)
+  private void receive(
+      Connection c,
+      PGConnection pg,
+      Consumer<WakeKey> onWake,
+      Consumer<String> onMessage,
+      Runnable onRecheck)
       throws SQLException {
     long lastProbe = System.nanoTime();
     while (!closed) {
       PGNotification[] received = pg.getNotifications((int) POLL_MS);
       if (received != null && received.length > 0) {
         for (PGNotification n : received) {
+          if (PgMessages.isMessage(n.getParameter())) {
+            call(() -> onMessage.accept(n.getParameter()));
+            continue;
+          }
           Optional<WakeKey> key = decode(n.getParameter());
           if (key.isPresent()) {
             call(() -> onWake.accept(key.get()));

@@ -5,7 +5,6 @@ import dev.gander.internal.spi.WakeKey;
 import java.sql.Connection;
 import java.sql.SQLException;
 import java.util.ArrayList;
-import java.util.LinkedHashSet;
 import java.util.List;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
@@ -22,7 +21,10 @@ final class PgTx implements Tx {
   private final Connection connection;
   private final boolean write;
   private final List<Runnable> hooks = new ArrayList<>(2);
-  private final List<WakeKey> notifications = new ArrayList<>(2);
+
+  /** Payloads to send at commit, in order: wake-up keys once each, messages every time. */
+  private final List<String> notifications = new ArrayList<>(2);
+
   private @Nullable PgNotifier notifier;
 
   /**
@@ -66,11 +68,26 @@ final class PgTx implements Tx {
    * @param sender the notifier that sends it
    */
   void notifyAtCommit(WakeKey key, PgNotifier sender) {
+    String payload = PgNotifier.encode(key);
+    if (!notifications.contains(payload)) {
+      notifyAtCommit(payload, sender);
+    }
+  }
+
+  /**
+   * Sends {@code payload} on this transaction's channel just before it commits, after the payloads
+   * added before it, with all of them in one statement.
+   *
+   * @param payload the notification's payload, unique within the transaction (the server folds
+   *     identical ones into one)
+   * @param sender the notifier that sends it
+   */
+  void notifyAtCommit(String payload, PgNotifier sender) {
     if (!write) {
       throw new IllegalStateException("a notification in a read: nothing commits there");
     }
     notifier = sender;
-    notifications.add(key);
+    notifications.add(payload);
   }
 
   /**
@@ -82,7 +99,7 @@ final class PgTx implements Tx {
   void commit() throws SQLException {
     PgNotifier n = notifier;
     if (n != null && !notifications.isEmpty()) {
-      n.sendAndCommit(this, new LinkedHashSet<>(notifications));
+      n.sendAndCommit(this, notifications);
       notifications.clear();
     }
     // After a COMMIT sent as SQL the driver knows the transaction ended: this sends nothing.

@@ -3,14 +3,11 @@ package dev.gander.internal.pubsub;
 import dev.gander.GanderClosedException;
 import dev.gander.GanderException;
 import dev.gander.internal.Times;
-import dev.gander.internal.spi.StreamOps;
 import dev.gander.internal.spi.WakeKey;
 import dev.gander.internal.wake.WakeHub;
 import dev.gander.pubsub.Listener;
 import dev.gander.pubsub.Notification;
 import java.time.Duration;
-import java.util.ArrayDeque;
-import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
@@ -19,39 +16,43 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * A listener: reads its channel's notifications after the offset it started at, woken by the
- * commits that send them. Ones pruned before it read them are skipped: pub/sub is not durable.
+ * What every listener does the same way: waiting for its wake-up key, the callback thread, closing.
+ * Subclasses say where notifications come from ({@link #fetch}).
  */
-final class ListenerImpl implements Listener {
-  private static final Logger log = LoggerFactory.getLogger(ListenerImpl.class);
+abstract class AbstractListener implements Listener {
+  private static final Logger log = LoggerFactory.getLogger(AbstractListener.class);
 
-  /** Notifications read at a time. */
-  private static final int BATCH = 256;
-
-  private final PubSubRuntime rt;
-  private final String channel;
-  private final String stream;
+  final PubSubRuntime rt;
+  final String channel;
   private final WakeKey key;
-  private final ArrayDeque<Notification> buffer = new ArrayDeque<>();
-  private long after;
   private volatile boolean closed;
   private volatile @Nullable Thread deliverer;
 
-  ListenerImpl(PubSubRuntime rt, String channel, String stream, long after) {
+  AbstractListener(PubSubRuntime rt, String channel) {
     this.rt = rt;
     this.channel = channel;
-    this.stream = stream;
-    this.key = new WakeKey.StreamAppended(stream);
-    this.after = after;
+    this.key = new WakeKey.StreamAppended(PubSubRuntime.PREFIX + channel);
+  }
+
+  /**
+   * The next notification if one is here now; never waits.
+   *
+   * @return the notification, or {@code null}
+   */
+  abstract @Nullable Notification fetch();
+
+  /** Wakes this listener's waiting thread: a notification may have come. */
+  final void wake() {
+    rt.hub.signal(key);
   }
 
   @Override
-  public String channel() {
+  public final String channel() {
     return channel;
   }
 
   @Override
-  public Optional<Notification> poll(Duration timeout) {
+  public final Optional<Notification> poll(Duration timeout) {
     if (deliverer != null) {
       throw new IllegalStateException(
           "This listener hands its notifications to its callback; poll a listener made by"
@@ -61,7 +62,7 @@ final class ListenerImpl implements Listener {
   }
 
   @Override
-  public Notification take() {
+  public final Notification take() {
     while (true) {
       Optional<Notification> n = poll(Duration.ofDays(1));
       if (n.isPresent()) {
@@ -76,16 +77,13 @@ final class ListenerImpl implements Listener {
   private Optional<Notification> next(Duration timeout) {
     Times.notNegative(timeout, "timeout");
     checkOpen();
-    if (!buffer.isEmpty()) {
-      return Optional.of(buffer.removeFirst());
-    }
     long deadline = Times.deadline(Times.nanos(timeout));
     try (WakeHub.Interest wake = rt.hub.interest(key)) {
       while (true) {
         long seen = wake.seq();
-        read();
-        if (!buffer.isEmpty()) {
-          return Optional.of(buffer.removeFirst());
+        Notification n = fetch();
+        if (n != null) {
+          return Optional.of(n);
         }
         if (closed) {
           return Optional.empty();
@@ -108,17 +106,8 @@ final class ListenerImpl implements Listener {
     }
   }
 
-  private void read() {
-    long from = after;
-    List<StreamOps.StoredEvent> rows = rt.tx.runRead(t -> rt.ops.read(t, stream, from, BATCH));
-    for (StreamOps.StoredEvent row : rows) {
-      buffer.addLast(rt.notification(channel, row));
-      after = row.offset();
-    }
-  }
-
   /** Starts a thread that hands each notification to {@code callback} until closed. */
-  void deliverTo(Consumer<Notification> callback) {
+  final void deliverTo(Consumer<Notification> callback) {
     Thread t =
         new Thread(
             () -> {
@@ -167,10 +156,17 @@ final class ListenerImpl implements Listener {
     return new GanderClosedException("The listener of channel '" + channel + "' is closed");
   }
 
+  /** Called once by {@link #close()}, before waking the waiter. */
+  void closed() {}
+
   @Override
-  public void close() {
+  public final void close() {
+    if (closed) {
+      return;
+    }
     closed = true;
-    rt.hub.signal(key);
+    closed();
+    wake();
     Thread t = deliverer;
     if (t != null && t != Thread.currentThread()) {
       try {
@@ -179,10 +175,5 @@ final class ListenerImpl implements Listener {
         Thread.currentThread().interrupt();
       }
     }
-  }
-
-  @Override
-  public String toString() {
-    return "Listener[" + channel + ", after " + after + "]";
   }
 }

@@ -1,0 +1,45 @@
+package dev.gander.internal.pubsub;
+
+import dev.gander.internal.spi.StreamOps;
+import dev.gander.pubsub.Notification;
+import java.util.ArrayDeque;
+import java.util.List;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * A listener where notifications are kept in a table (SQLite): reads its channel's stream after the
+ * offset it started at, woken by the commits that append to it. Ones pruned before it read them are
+ * skipped: pub/sub is not durable.
+ */
+final class TableListener extends AbstractListener {
+  /** Notifications read at a time. */
+  private static final int BATCH = 256;
+
+  private final String stream;
+  private final ArrayDeque<Notification> buffer = new ArrayDeque<>();
+  private long after;
+
+  TableListener(PubSubRuntime rt, String channel, long after) {
+    super(rt, channel);
+    this.stream = PubSubRuntime.PREFIX + channel;
+    this.after = after;
+  }
+
+  @Override
+  @Nullable Notification fetch() {
+    if (buffer.isEmpty()) {
+      long from = after;
+      List<StreamOps.StoredEvent> rows = rt.tx.runRead(t -> rt.ops.read(t, stream, from, BATCH));
+      for (StreamOps.StoredEvent row : rows) {
+        buffer.addLast(rt.notification(channel, row));
+        after = row.offset();
+      }
+    }
+    return buffer.pollFirst();
+  }
+
+  @Override
+  public String toString() {
+    return "Listener[" + channel + ", after " + after + "]";
+  }
+}
