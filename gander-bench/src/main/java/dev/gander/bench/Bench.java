@@ -1,8 +1,10 @@
 package dev.gander.bench;
 
+import java.io.IOException;
 import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.SQLException;
+import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
@@ -15,6 +17,11 @@ import org.sqlite.SQLiteConfig;
  * PRAGMAs in the same run ({@code postgres}: beside bare pgjdbc on the same server), and prints
  * both figures and their ratio. Figures are machine-dependent: compare ratios, not absolute
  * numbers, across machines.
+ *
+ * <p>Scenarios: {@code store}, {@code queue} (these two run when none is named), {@code wake},
+ * {@code process}, {@code streams} (SQLite, then PostgreSQL when the server answers), {@code
+ * streams-postgres} (the PostgreSQL part of {@code streams} alone), {@code coordination}, {@code
+ * commits}, {@code postgres}.
  */
 public final class Bench {
   private Bench() {}
@@ -43,7 +50,12 @@ public final class Bench {
               new Table("process: managed workers against claim(128) + ackAll, same run"));
           break;
         case "streams":
-          StreamScenario.run(new Table("streams and pub/sub"));
+          StreamScenario.run(new Table("streams and pub/sub on SQLite"));
+          PgStreamScenario.run(false);
+          break;
+        case "streams-postgres":
+          // Without a server it says so and exits 2, as postgres does.
+          PgStreamScenario.run(true);
           break;
         case "coordination":
           CoordinationScenario.run(new Table("coordination: advisory locks and rate limits"));
@@ -59,7 +71,8 @@ public final class Bench {
           System.err.println(
               "unknown scenario '"
                   + name
-                  + "'; known: store, queue, wake, process, streams, coordination, commits, postgres");
+                  + "'; known: store, queue, wake, process, streams, streams-postgres,"
+                  + " coordination, commits, postgres");
           System.exit(2);
       }
     }
@@ -78,6 +91,40 @@ public final class Bench {
     config.enforceForeignKeys(true);
     config.setTempStore(SQLiteConfig.TempStore.MEMORY);
     return config.createConnection("jdbc:sqlite:" + file);
+  }
+
+  /**
+   * A child JVM on this JVM's class path, its standard error passed through: {@code main}'s {@code
+   * main(args)} runs in it.
+   */
+  static ProcessBuilder childJvm(Class<?> main, String... args) {
+    List<String> command = new ArrayList<>();
+    command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+    command.add("-Xmx256m");
+    command.add("-cp");
+    command.add(System.getProperty("java.class.path"));
+    command.add(main.getName());
+    command.addAll(Arrays.asList(args));
+    return new ProcessBuilder(command).redirectError(ProcessBuilder.Redirect.INHERIT);
+  }
+
+  /** In a child JVM: exits once the parent closes the child's standard input (or is gone). */
+  static void exitWhenStdinCloses() {
+    Thread stdinWatch =
+        new Thread(
+            () -> {
+              try {
+                while (System.in.read() >= 0) {
+                  // The parent closes stdin to stop us.
+                }
+              } catch (IOException e) {
+                // Parent gone.
+              }
+              System.exit(0);
+            },
+            "bench-stdin-watch");
+    stdinWatch.setDaemon(true);
+    stdinWatch.start();
   }
 
   /**

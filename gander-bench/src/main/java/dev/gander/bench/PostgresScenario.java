@@ -7,7 +7,6 @@ import dev.gander.queue.QueueOptions;
 import java.io.BufferedReader;
 import java.io.InputStreamReader;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.PreparedStatement;
@@ -143,42 +142,54 @@ final class PostgresScenario {
 
   static void run(String title) throws Exception {
     String url = url();
-    String unreachable = unreachable(url);
-    if (unreachable != null) {
-      System.err.println(
-          "postgres: no PostgreSQL server answers at "
-              + withoutCredentials(url)
-              + " ("
-              + unreachable
-              + "); start one or set "
-              + URL_ENV);
+    String noServer = noServer(url);
+    if (noServer != null) {
+      System.err.println("postgres: " + noServer);
       System.exit(2);
     }
     String schema = "bench_" + ProcessHandle.current().pid();
     Sql sql = new Sql(schema);
+    inSchema(
+        url,
+        schema,
+        timing() + " per figure",
+        (g, admin) -> {
+          Bench.Table table = new Bench.Table(title, "bare pgjdbc", true);
+          figures(table, g, admin, sql, url);
+        });
+  }
+
+  /** The warm-up and measured seconds of {@link #alternate}'s sides, for a heading. */
+  static String timing() {
+    return String.format(Locale.ROOT, "%.0f s warm-up, %.0f s measured", WARM, MEASURE);
+  }
+
+  /** What runs in a schema of its own: Gander opened on it, and a connection of its own. */
+  interface InSchema {
+    void run(Gander g, Connection admin) throws Exception;
+  }
+
+  /**
+   * Runs {@code body} with Gander opened on {@code schema}, after a line naming the server, its
+   * version, the schema and {@code note}. The schema is dropped first (a schema of this run's name
+   * is left over from a killed run: no live process has our pid) and dropped again at the end, also
+   * when the body fails or the JVM is interrupted.
+   */
+  static void inSchema(String url, String schema, String note, InSchema body) throws Exception {
     AtomicBoolean dropped = new AtomicBoolean();
     Thread dropOnExit = new Thread(() -> drop(url, schema, dropped), "bench-drop-schema");
     Runtime.getRuntime().addShutdownHook(dropOnExit);
     try (Connection admin = connect(url)) {
-      // No live process has our pid: a schema of that name is left over from a killed run.
       execute(admin, "DROP SCHEMA IF EXISTS \"" + schema + "\" CASCADE");
-      String version;
-      try (Statement st = admin.createStatement();
-          ResultSet rs = st.executeQuery("SHOW server_version")) {
-        rs.next();
-        version = rs.getString(1);
-      }
       try (Gander g = Gander.builder().postgres(url).schema(schema).open()) {
         System.out.printf(
             Locale.ROOT,
-            "%nPostgreSQL %s at %s, schema %s; %.0f s warm-up, %.0f s measured per figure%n",
-            version,
+            "%nPostgreSQL %s at %s, schema %s; %s%n",
+            version(admin),
             withoutCredentials(url),
             schema,
-            WARM,
-            MEASURE);
-        Bench.Table table = new Bench.Table(title, "bare pgjdbc", true);
-        figures(table, g, admin, sql, url);
+            note);
+        body.run(g, admin);
       }
     } finally {
       drop(url, schema, dropped);
@@ -187,6 +198,14 @@ final class PostgresScenario {
       } catch (IllegalStateException e) {
         // Already shutting down: the hook finds the schema dropped.
       }
+    }
+  }
+
+  private static String version(Connection admin) throws SQLException {
+    try (Statement st = admin.createStatement();
+        ResultSet rs = st.executeQuery("SHOW server_version")) {
+      rs.next();
+      return rs.getString(1);
     }
   }
 
@@ -358,7 +377,7 @@ final class PostgresScenario {
    *
    * @return each side's jobs per second
    */
-  private static double[] alternate(int threads, LoopFactory... sides) throws Exception {
+  static double[] alternate(int threads, LoopFactory... sides) throws Exception {
     List<List<Loop>> opened = new ArrayList<>();
     try {
       for (LoopFactory side : sides) {
@@ -690,16 +709,7 @@ final class PostgresScenario {
   private static long[] wakeAcrossProcesses(Gander g, String schema, String url, int rounds)
       throws Exception {
     Queue q = g.queue("wake");
-    String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
-    ProcessBuilder pb =
-        new ProcessBuilder(
-                java,
-                "-Xmx256m",
-                "-cp",
-                System.getProperty("java.class.path"),
-                WakeChild.class.getName(),
-                schema)
-            .redirectError(ProcessBuilder.Redirect.INHERIT);
+    ProcessBuilder pb = Bench.childJvm(WakeChild.class, schema);
     pb.environment().put(URL_ENV, url); // not on the command line: the URL may hold a password
     Process child = pb.start();
     try (BufferedReader r =
@@ -737,20 +747,7 @@ final class PostgresScenario {
     public static void main(String[] args) throws Exception {
       try (Gander g = Gander.builder().postgres(url()).schema(args[0]).open()) {
         Queue q = g.queue("wake");
-        Thread stdinWatch =
-            new Thread(
-                () -> {
-                  try {
-                    while (System.in.read() >= 0) {
-                      // The parent closes stdin to stop us.
-                    }
-                  } catch (java.io.IOException e) {
-                    // Parent gone.
-                  }
-                  System.exit(0);
-                });
-        stdinWatch.setDaemon(true);
-        stdinWatch.start();
+        Bench.exitWhenStdinCloses();
         System.out.println("ready");
         System.out.flush();
         while (true) {
@@ -880,6 +877,19 @@ final class PostgresScenario {
     return env == null || env.isBlank() ? DEFAULT_URL : env.trim();
   }
 
+  /** A line saying that no server answers at {@code url} and why, or {@code null} when one does. */
+  static String noServer(String url) {
+    String why = unreachable(url);
+    return why == null
+        ? null
+        : "no PostgreSQL server answers at "
+            + withoutCredentials(url)
+            + " ("
+            + why
+            + "); start one or set "
+            + URL_ENV;
+  }
+
   /** Why the server cannot be used, or {@code null} when it answers. */
   private static String unreachable(String url) {
     Properties p = new Properties();
@@ -891,7 +901,7 @@ final class PostgresScenario {
     }
   }
 
-  private static Connection connect(String url) throws SQLException {
+  static Connection connect(String url) throws SQLException {
     Properties p = new Properties();
     p.setProperty("ApplicationName", "gander-bench");
     return DriverManager.getConnection(url, p);
@@ -909,7 +919,15 @@ final class PostgresScenario {
     if (jobs > 0) {
       fill(admin, sql, jobs);
     }
-    execute(admin, "ANALYZE " + s + ".gander_jobs");
+    settle(admin, s + ".gander_jobs");
+  }
+
+  /**
+   * Analyses {@code table} (the test server runs without autovacuum: a table just filled has no
+   * statistics, and a plan made without them may read the whole table per page) and checkpoints.
+   */
+  static void settle(Connection admin, String table) throws SQLException {
+    execute(admin, "ANALYZE " + table);
     try {
       execute(admin, "CHECKPOINT");
     } catch (SQLException e) {
@@ -951,7 +969,7 @@ final class PostgresScenario {
   }
 
   /** A URL without its query string or user information, for messages. */
-  private static String withoutCredentials(String url) {
+  static String withoutCredentials(String url) {
     int q = url.indexOf('?');
     String s = q < 0 ? url : url.substring(0, q);
     int at = s.indexOf('@');

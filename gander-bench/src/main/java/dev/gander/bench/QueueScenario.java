@@ -396,18 +396,7 @@ final class QueueScenario {
   private static long[] wakeAcrossProcesses(Path file, WakeMode mode, int rounds) throws Exception {
     try (Gander g = openWith(file, mode)) {
       Queue q = g.queue("wake");
-      String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
-      Process child =
-          new ProcessBuilder(
-                  java,
-                  "-Xmx256m",
-                  "-cp",
-                  System.getProperty("java.class.path"),
-                  WakeChild.class.getName(),
-                  file.toString(),
-                  mode.name())
-              .redirectError(ProcessBuilder.Redirect.INHERIT)
-              .start();
+      Process child = Bench.childJvm(WakeChild.class, file.toString(), mode.name()).start();
       try (BufferedReader r =
           new BufferedReader(
               new InputStreamReader(child.getInputStream(), StandardCharsets.UTF_8))) {
@@ -446,20 +435,7 @@ final class QueueScenario {
       WakeMode mode = WakeMode.valueOf(args[1]);
       try (Gander g = openWith(file, mode)) {
         Queue q = g.queue("wake");
-        Thread stdinWatch =
-            new Thread(
-                () -> {
-                  try {
-                    while (System.in.read() >= 0) {
-                      // The parent closes stdin to stop us.
-                    }
-                  } catch (java.io.IOException e) {
-                    // Parent gone.
-                  }
-                  System.exit(0);
-                });
-        stdinWatch.setDaemon(true);
-        stdinWatch.start();
+        Bench.exitWhenStdinCloses();
         System.out.println("ready");
         System.out.flush();
         while (true) {

@@ -16,21 +16,21 @@ import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * Streams and pub/sub on SQLite, beside bare sqlite-jdbc on the same schema in the same run: {@code
- * java -jar gander-bench.jar streams}.
+ * java -jar gander-bench.jar streams}, which then runs {@link PgStreamScenario} (the same figures
+ * on PostgreSQL) when the server answers. The helpers both share are here.
  */
 final class StreamScenario {
-  private static final String PAYLOAD = "{\"order\":\"A-1\",\"cents\":1299,\"n\":";
+  static final String PAYLOAD = "{\"order\":\"A-1\",\"cents\":1299,\"n\":";
 
   private StreamScenario() {}
 
@@ -57,41 +57,67 @@ final class StreamScenario {
     int events = 500_000;
     try (Gander g = Gander.open(replayFile)) {
       Stream s = g.stream("orders");
-      List<Order> batch = new ArrayList<>(1_000);
-      for (int b = 0; b < events / 1_000; b++) {
-        batch.clear();
-        for (int i = 0; i < 1_000; i++) {
-          batch.add(new Order("A-1", 1299, (long) b * 1_000 + i));
-        }
-        s.publishAll("order.created", batch);
+      publishAll(s, events);
+      double best = bestReplay(s, events);
+      double bare;
+      try (Connection c = Bench.bareConnection(g.store().path())) {
+        bare =
+            bareReplay(
+                c,
+                "SELECT seq, kind, payload, headers, occurred_at FROM gander_events"
+                    + " WHERE stream = 'orders' AND seq > ? ORDER BY seq LIMIT 512",
+                events);
       }
-      replay(s, events); // warm-up
-      double best = 0;
-      for (int i = 0; i < 3; i++) {
-        best = Math.max(best, replay(s, events));
-      }
-      double bare = bareReplay(g.store().path(), events);
       table.row("replay (subscription, best of 3)", best, bare, "events/s");
     }
 
     // ---- live, in-process
     try (Gander g = Gander.open(dir.resolve("live.db"))) {
-      table.text("live end-to-end, in-process", latency(liveInProcess(g, 2_000)), "-", "-");
+      table.text(
+          "live end-to-end, in-process", QueueScenario.latency(liveInProcess(g, 2_000)), "-", "-");
     }
 
     // ---- live and notify, across processes
     Path across = dir.resolve("across.db");
     Gander.open(across).close();
     table.text(
-        "live end-to-end, across processes", latency(across(across, "stream", 1_000)), "-", "-");
+        "live end-to-end, across processes",
+        QueueScenario.latency(across(across, "stream", 1_000)),
+        "-",
+        "-");
     table.text(
-        "notify → listen, across processes", latency(across(across, "notify", 1_000)), "-", "-");
+        "notify → listen, across processes",
+        QueueScenario.latency(across(across, "notify", 1_000)),
+        "-",
+        "-");
   }
 
-  private static void publishLoop(Stream s, int n) {
+  static void publishLoop(Stream s, int n) {
     for (int i = 0; i < n; i++) {
       s.publish("order.created", new Order("A-1", 1299, i));
     }
+  }
+
+  /** Publishes {@code events} orders to {@code s}, {@code publishAll} of 1,000 at a time. */
+  static void publishAll(Stream s, int events) {
+    List<Order> batch = new ArrayList<>(1_000);
+    for (int b = 0; b < events / 1_000; b++) {
+      batch.clear();
+      for (int i = 0; i < 1_000; i++) {
+        batch.add(new Order("A-1", 1299, (long) b * 1_000 + i));
+      }
+      s.publishAll("order.created", batch);
+    }
+  }
+
+  /** The best of three replays of {@code n} events through a subscription, after one warm-up. */
+  static double bestReplay(Stream s, int n) {
+    replay(s, n); // warm-up
+    double best = 0;
+    for (int i = 0; i < 3; i++) {
+      best = Math.max(best, replay(s, n));
+    }
+    return best;
   }
 
   private static double replay(Stream s, int n) {
@@ -109,7 +135,14 @@ final class StreamScenario {
     return n / seconds(t0);
   }
 
-  private static long[] liveInProcess(Gander g, int rounds) throws Exception {
+  /**
+   * A thread subscribes to stream {@code live}; this one publishes, one at a time, events stamped
+   * with {@code System.nanoTime()}.
+   *
+   * @return each round's latency, publish call to {@code next} return, in nanoseconds, after 200
+   *     rounds of warm-up
+   */
+  static long[] liveInProcess(Gander g, int rounds) throws Exception {
     Stream s = g.stream("live");
     BlockingQueue<Long> seen = new ArrayBlockingQueue<>(1);
     Thread reader =
@@ -132,113 +165,138 @@ final class StreamScenario {
             "bench-reader");
     reader.setDaemon(true);
     reader.start();
-    long[] out = new long[rounds];
-    for (int i = -200; i < rounds; i++) {
-      Thread.sleep(1);
-      s.publish("tick", new Order("live", 0, System.nanoTime()));
-      long latency = seen.take();
-      if (i >= 0) {
-        out[i] = latency;
+    try {
+      long[] out = new long[rounds];
+      for (int i = -200; i < rounds; i++) {
+        Thread.sleep(1);
+        s.publish("tick", new Order("live", 0, System.nanoTime()));
+        Long latency = seen.poll(10, TimeUnit.SECONDS);
+        if (latency == null) {
+          throw new IllegalStateException("the in-process subscriber got no event in 10 s");
+        }
+        if (i >= 0) {
+          out[i] = latency;
+        }
       }
+      return out;
+    } finally {
+      reader.interrupt();
     }
-    reader.interrupt();
-    return out;
   }
 
   /** A child JVM subscribes (or listens); this process publishes (or notifies) one at a time. */
   private static long[] across(Path file, String mode, int rounds) throws Exception {
     try (Gander g = Gander.open(file)) {
-      String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
-      Process child =
-          new ProcessBuilder(
-                  java,
-                  "-Xmx256m",
-                  "-cp",
-                  System.getProperty("java.class.path"),
-                  Child.class.getName(),
-                  file.toString(),
-                  mode)
-              .redirectError(ProcessBuilder.Redirect.INHERIT)
-              .start();
-      try (BufferedReader r =
-          new BufferedReader(
-              new InputStreamReader(child.getInputStream(), StandardCharsets.UTF_8))) {
-        if (!"ready".equals(r.readLine())) {
-          throw new IllegalStateException("child did not start");
-        }
-        Stream s = g.stream("across");
-        long[] out = new long[rounds];
-        for (int i = -100; i < rounds; i++) {
-          Thread.sleep(2);
-          long now = System.nanoTime();
-          if (mode.equals("stream")) {
-            s.publish("tick", Map.of("n", now));
-          } else {
-            g.notify("across", now);
-          }
-          String line = r.readLine();
-          if (line == null) {
-            throw new IllegalStateException("child exited early");
-          }
-          if (i >= 0) {
-            out[i] = Long.parseLong(line.trim());
-          }
-        }
-        child.getOutputStream().close();
-        child.waitFor(10, TimeUnit.SECONDS);
-        return out;
-      } finally {
-        child.destroyForcibly();
-      }
+      return across(g, Bench.childJvm(Child.class, file.toString(), mode), mode, rounds);
     }
   }
 
-  /** The receiving side of {@link #across}: prints one latency (ns) per event or notification. */
+  /**
+   * Starts {@code child} (a JVM that opens Gander on the same database and calls {@link
+   * Child#serve}) and publishes to stream {@code across} (mode {@code stream}) or notifies channel
+   * {@code across} (mode {@code notify}) one at a time, stamped with {@code System.nanoTime()} (on
+   * Linux {@code CLOCK_MONOTONIC}, shared by all processes), waiting for the child's reading before
+   * the next. A child that says nothing for 30 s is stopped, which fails the figure.
+   *
+   * @return each round's latency in nanoseconds, after 100 rounds of warm-up
+   */
+  static long[] across(Gander g, ProcessBuilder child, String mode, int rounds) throws Exception {
+    Process p = child.start();
+    AtomicLong lastHeard = new AtomicLong(System.nanoTime());
+    Thread watchdog =
+        new Thread(
+            () -> {
+              while (p.isAlive()) {
+                if (System.nanoTime() - lastHeard.get() > TimeUnit.SECONDS.toNanos(30)) {
+                  System.err.println("streams: the " + mode + " child said nothing for 30 s");
+                  p.destroyForcibly();
+                  return;
+                }
+                try {
+                  Thread.sleep(500);
+                } catch (InterruptedException e) {
+                  return;
+                }
+              }
+            },
+            "bench-child-watchdog");
+    watchdog.setDaemon(true);
+    watchdog.start();
+    try (BufferedReader r =
+        new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8))) {
+      String ready = r.readLine();
+      if (!"ready".equals(ready)) {
+        throw new IllegalStateException("child did not start: " + ready);
+      }
+      Stream s = g.stream("across");
+      long[] out = new long[rounds];
+      for (int i = -100; i < rounds; i++) {
+        Thread.sleep(2);
+        long now = System.nanoTime();
+        lastHeard.set(now);
+        if (mode.equals("stream")) {
+          s.publish("tick", Map.of("n", now));
+        } else {
+          g.notify("across", now);
+        }
+        String line = r.readLine();
+        if (line == null) {
+          throw new IllegalStateException("child exited early");
+        }
+        if (i >= 0) {
+          out[i] = Long.parseLong(line.trim());
+        }
+      }
+      p.getOutputStream().close();
+      p.waitFor(10, TimeUnit.SECONDS);
+      return out;
+    } finally {
+      watchdog.interrupt();
+      p.destroyForcibly();
+      p.waitFor(10, TimeUnit.SECONDS);
+    }
+  }
+
+  /** The receiving side of {@link #across} on SQLite: args are the file and the mode. */
   static final class Child {
     private Child() {}
 
     public static void main(String[] args) throws Exception {
-      Path file = Path.of(args[0]);
-      boolean stream = args[1].equals("stream");
-      try (Gander g = Gander.open(file)) {
-        Thread stdinWatch =
-            new Thread(
-                () -> {
-                  try {
-                    while (System.in.read() >= 0) {
-                      // The parent closes stdin to stop us.
-                    }
-                  } catch (java.io.IOException e) {
-                    // Parent gone.
-                  }
-                  System.exit(0);
-                });
-        stdinWatch.setDaemon(true);
-        stdinWatch.start();
-        if (stream) {
-          Stream s = g.stream("across");
-          try (Subscription sub = s.subscribe("child", s.latest())) {
-            System.out.println("ready");
-            System.out.flush();
-            while (true) {
-              Optional<Event> e = sub.next(Duration.ofSeconds(60));
-              if (e.isPresent()) {
-                long sent = Long.parseLong(e.get().payload().replaceAll("[^0-9]", ""));
-                System.out.println(System.nanoTime() - sent);
-                System.out.flush();
-              }
-            }
-          }
-        }
-        try (Listener l = g.listen("across")) {
+      try (Gander g = Gander.open(Path.of(args[0]))) {
+        serve(g, args[1]);
+      }
+    }
+
+    /**
+     * Subscribes to stream {@code across} from its latest offset (mode {@code stream}) or listens
+     * on channel {@code across} (mode {@code notify}), says {@code ready}, then prints one latency
+     * (ns) per event or notification until the parent closes standard input.
+     */
+    static void serve(Gander g, String mode) {
+      Bench.exitWhenStdinCloses();
+      if (mode.equals("stream")) {
+        Stream s = g.stream("across");
+        try (Subscription sub = s.subscribe("child", s.latest())) {
           System.out.println("ready");
           System.out.flush();
           while (true) {
-            Optional<Notification> n = l.poll(Duration.ofSeconds(60));
-            if (n.isPresent()) {
-              System.out.println(System.nanoTime() - n.get().payloadAs(Long.class));
+            Optional<Event> e = sub.next(Duration.ofSeconds(60));
+            if (e.isPresent()) {
+              long sent = Long.parseLong(e.get().payload().replaceAll("[^0-9]", ""));
+              System.out.println(System.nanoTime() - sent);
               System.out.flush();
             }
+          }
+        }
+      }
+      try (Listener l = g.listen("across")) {
+        System.out.println("ready");
+        System.out.flush();
+        while (true) {
+          Optional<Notification> n = l.poll(Duration.ofSeconds(60));
+          if (n.isPresent()) {
+            System.out.println(System.nanoTime() - n.get().payloadAs(Long.class));
+            System.out.flush();
           }
         }
       }
@@ -278,13 +336,13 @@ final class StreamScenario {
     }
   }
 
-  /** The same rows read back in batches of 512, each column read, with one plain connection. */
-  private static double bareReplay(Path file, int n) throws Exception {
-    try (Connection c = Bench.bareConnection(file);
-        PreparedStatement read =
-            c.prepareStatement(
-                "SELECT seq, kind, payload, headers, occurred_at FROM gander_events"
-                    + " WHERE stream = 'orders' AND seq > ? ORDER BY seq LIMIT 512")) {
+  /**
+   * The bare side of replay: {@code select} (the five columns of an event, the offset first, those
+   * after its one parameter, 512 at a time) paged through {@code n} rows, each column read, on one
+   * plain connection; the best of four rounds, the first a warm-up in effect.
+   */
+  static double bareReplay(Connection c, String select, int n) throws Exception {
+    try (PreparedStatement read = c.prepareStatement(select)) {
       double best = 0;
       for (int round = 0; round < 4; round++) {
         long t0 = System.nanoTime();
@@ -310,18 +368,7 @@ final class StreamScenario {
     }
   }
 
-  private static double seconds(long t0) {
+  static double seconds(long t0) {
     return (System.nanoTime() - t0) / 1e9;
-  }
-
-  private static String latency(long[] nanos) {
-    long[] sorted = nanos.clone();
-    Arrays.sort(sorted);
-    return String.format(
-        Locale.ROOT,
-        "p50 %.3f ms, p99 %.3f ms, max %.3f ms",
-        sorted[sorted.length / 2] / 1e6,
-        sorted[(int) (sorted.length * 0.99)] / 1e6,
-        sorted[sorted.length - 1] / 1e6);
   }
 }
