@@ -56,18 +56,21 @@ public final class GanderImpl implements Gander {
     this.backend = backend;
     Clock time = backend.clock(request.clock());
     JsonCodec codec = new JsonCodec(request.mapper());
+    StreamWakeChecker streamChecker = new StreamWakeChecker(backend.streams());
     this.notifier =
         backend.notifier(
             hub,
             new WakeFilters(
                 QueueRuntime.wakeFilter(backend, time),
-                new StreamWakeChecker(backend.streams()),
+                streamChecker,
                 new LockWakeChecker(backend.locks())));
     this.queues = new QueueRuntime(backend, codec, time, hub, notifier);
     this.streams =
-        new StreamRuntime(backend, codec, time, hub, notifier, request.retentionPeriod());
+        new StreamRuntime(
+            backend, codec, time, hub, notifier, streamChecker, request.retentionPeriod());
     this.pubsub =
-        new PubSubRuntime(backend, codec, time, hub, notifier, request.notificationRetention());
+        new PubSubRuntime(
+            backend, codec, time, hub, notifier, streamChecker, request.notificationRetention());
     this.locks = new LockRuntime(backend, time, hub, notifier);
     this.rateLimiter = new RateLimiter(backend, time);
     this.scheduler = new SchedulerImpl(backend, queues, codec, time, hub, notifier);

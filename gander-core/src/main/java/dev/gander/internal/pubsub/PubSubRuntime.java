@@ -11,6 +11,7 @@ import dev.gander.internal.spi.Tx;
 import dev.gander.internal.spi.TxRunner;
 import dev.gander.internal.spi.TxWork;
 import dev.gander.internal.spi.WakeKey;
+import dev.gander.internal.stream.StreamWakeChecker;
 import dev.gander.internal.wake.WakeHub;
 import dev.gander.pubsub.Listener;
 import dev.gander.pubsub.Notification;
@@ -59,6 +60,7 @@ public final class PubSubRuntime {
   final Clock clock;
   final WakeHub hub;
   final ChangeNotifier notifier;
+  final StreamWakeChecker checker;
   final BiFunction<String, Class<?>, Object> decoder;
   private final long retentionMs;
   private final @Nullable MessageBus bus;
@@ -75,6 +77,7 @@ public final class PubSubRuntime {
    * @param clock time of sending
    * @param hub in-process waiters
    * @param notifier carries sends to listeners here and in other processes
+   * @param checker told of this process's sends to a channel's stream
    * @param retention how long a notification is kept for listeners that read slowly
    */
   public PubSubRuntime(
@@ -83,6 +86,7 @@ public final class PubSubRuntime {
       Clock clock,
       WakeHub hub,
       ChangeNotifier notifier,
+      StreamWakeChecker checker,
       Duration retention) {
     this.tx = backend.transactions();
     this.ops = backend.streams();
@@ -90,6 +94,7 @@ public final class PubSubRuntime {
     this.clock = clock;
     this.hub = hub;
     this.notifier = notifier;
+    this.checker = checker;
     this.retentionMs = Math.max(1, retention.toMillis());
     this.decoder = (json, type) -> codec.decode(json, type, "notification payload");
     this.bus = notifier.messages();
@@ -114,8 +119,11 @@ public final class PubSubRuntime {
         t -> {
           long now = clock.millis();
           if (carrier == null) {
-            ops.append(t, stream, List.of(new StreamOps.NewEvent("n", json, "{}", now)));
-            notifier.changed(t, new WakeKey.StreamAppended(stream));
+            long offset =
+                ops.append(t, stream, List.of(new StreamOps.NewEvent("n", json, "{}", now)));
+            WakeKey.StreamAppended key = new WakeKey.StreamAppended(stream);
+            t.afterCommit(() -> checker.appended(key, offset));
+            notifier.changed(t, key);
             pruneIfDue(t, now);
             return null;
           }

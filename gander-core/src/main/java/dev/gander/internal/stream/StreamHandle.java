@@ -134,6 +134,8 @@ final class StreamHandle implements Stream {
             rows.add(new NewEvent(e.kind(), e.payload(), e.headers(), now));
           }
           long first = rt.ops.append(t, name, rows);
+          long last = first + rows.size() - 1;
+          t.afterCommit(() -> rt.checker.appended(key, last));
           rt.notifier.changed(t, key);
           return first;
         };

@@ -40,6 +40,7 @@ public final class StreamRuntime {
   final Clock clock;
   final WakeHub hub;
   final ChangeNotifier notifier;
+  final StreamWakeChecker checker;
   final BiFunction<String, Class<?>, Object> decoder;
   final RetentionTask retention;
 
@@ -51,6 +52,7 @@ public final class StreamRuntime {
    * @param clock time for events' timestamps
    * @param hub in-process waiters
    * @param notifier carries appends to waiters here and in other processes
+   * @param checker told of this process's appends, so the commit watcher does not wake twice
    * @param retentionPeriod how often the background task applies every stream's retention
    */
   public StreamRuntime(
@@ -59,6 +61,7 @@ public final class StreamRuntime {
       Clock clock,
       WakeHub hub,
       ChangeNotifier notifier,
+      StreamWakeChecker checker,
       Duration retentionPeriod) {
     this.backend = backend;
     this.tx = backend.transactions();
@@ -67,6 +70,7 @@ public final class StreamRuntime {
     this.clock = clock;
     this.hub = hub;
     this.notifier = notifier;
+    this.checker = checker;
     this.decoder = (json, type) -> codec.decode(json, type, "event payload");
     this.retention = new RetentionTask(this, backend.name(), retentionPeriod);
   }
