@@ -8,6 +8,8 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
 import org.sqlite.SQLiteConfig;
 
 /**
@@ -106,6 +108,33 @@ public final class Bench {
     command.add(main.getName());
     command.addAll(Arrays.asList(args));
     return new ProcessBuilder(command).redirectError(ProcessBuilder.Redirect.INHERIT);
+  }
+
+  /**
+   * Starts a daemon thread that stops {@code p} (which fails the figure waiting on it) once it has
+   * said nothing for 30 s since {@code lastHeard}; interrupt it when done.
+   */
+  static Thread watchdog(Process p, AtomicLong lastHeard, String what) {
+    Thread watchdog =
+        new Thread(
+            () -> {
+              while (p.isAlive()) {
+                if (System.nanoTime() - lastHeard.get() > TimeUnit.SECONDS.toNanos(30)) {
+                  System.err.println("bench: " + what + " said nothing for 30 s");
+                  p.destroyForcibly();
+                  return;
+                }
+                try {
+                  Thread.sleep(500);
+                } catch (InterruptedException e) {
+                  return;
+                }
+              }
+            },
+            "bench-child-watchdog");
+    watchdog.setDaemon(true);
+    watchdog.start();
+    return watchdog;
   }
 
   /** In a child JVM: exits once the parent closes the child's standard input (or is gone). */

@@ -83,23 +83,22 @@ final class PgStreamScenario {
     table.row("replay (subscription, best of 3)", best, bare, "events/s");
 
     // ---- live, in-process
-    table.text(
+    String events = s + ".gander_events";
+    StreamScenario.latencyRow(
+        table,
         "live end-to-end, in-process",
-        QueueScenario.latency(StreamScenario.liveInProcess(g, 2_000)),
-        "-",
-        "-");
+        StreamScenario.liveInProcess(g, 2_000),
+        LiveFloor.inProcess(() -> PostgresScenario.connect(url), events, 2_000));
 
     // ---- live and notify, across processes
-    table.text(
-        "live end-to-end, across processes",
-        QueueScenario.latency(across(g, url, schema, "stream")),
-        "-",
-        "-");
-    table.text(
-        "notify → listen, across processes",
-        QueueScenario.latency(across(g, url, schema, "notify")),
-        "-",
-        "-");
+    ProcessBuilder floorChild = Bench.childJvm(LiveFloor.Child.class, "postgres", schema);
+    floorChild.environment().put(PostgresScenario.URL_ENV, url);
+    long[] acrossFloor =
+        LiveFloor.across(() -> PostgresScenario.connect(url), events, "floor", floorChild);
+    StreamScenario.latencyRow(
+        table, "live end-to-end, across processes", across(g, url, schema, "stream"), acrossFloor);
+    StreamScenario.latencyRow(
+        table, "notify → listen, across processes", across(g, url, schema, "notify"), acrossFloor);
   }
 
   private static Loop ganderPublish(Stream s) {

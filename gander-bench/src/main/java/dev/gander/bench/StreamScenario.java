@@ -30,6 +30,13 @@ import java.util.concurrent.atomic.AtomicLong;
  * on PostgreSQL) when the server answers. The helpers both share are here.
  */
 final class StreamScenario {
+  /**
+   * Rounds run before the latency figures are measured, so that they are of compiled code: the JIT
+   * compiles a path after some thousands of runs, and a few hundred left part of the measured
+   * rounds interpreted in the child JVM.
+   */
+  static final int WARM_UP_ROUNDS = 2_000;
+
   static final String PAYLOAD = "{\"order\":\"A-1\",\"cents\":1299,\"n\":";
 
   private StreamScenario() {}
@@ -56,8 +63,12 @@ final class StreamScenario {
     Path replayFile = dir.resolve("replay.db");
     int events = 500_000;
     try (Gander g = Gander.open(replayFile)) {
+      publishAll(g.stream("orders"), events);
+    }
+    // Reopened, so that both sides read a settled file: closing checkpointed the WAL, which
+    // otherwise the background checkpointer would be copying into the file during the replay.
+    try (Gander g = Gander.open(replayFile)) {
       Stream s = g.stream("orders");
-      publishAll(s, events);
       double best = bestReplay(s, events);
       double bare;
       try (Connection c = Bench.bareConnection(g.store().path())) {
@@ -72,24 +83,47 @@ final class StreamScenario {
     }
 
     // ---- live, in-process
+    long[] live;
     try (Gander g = Gander.open(dir.resolve("live.db"))) {
-      table.text(
-          "live end-to-end, in-process", QueueScenario.latency(liveInProcess(g, 2_000)), "-", "-");
+      live = liveInProcess(g, 2_000);
     }
+    Path floorFile = fresh(dir, "floor.db");
+    long[] liveFloor =
+        LiveFloor.inProcess(() -> Bench.bareConnection(floorFile), "gander_events", 2_000);
+    latencyRow(table, "live end-to-end, in-process", live, liveFloor);
 
     // ---- live and notify, across processes
     Path across = dir.resolve("across.db");
     Gander.open(across).close();
+    long[] acrossFloor =
+        LiveFloor.across(
+            () -> Bench.bareConnection(floorFile),
+            "gander_events",
+            null,
+            Bench.childJvm(LiveFloor.Child.class, "sqlite", floorFile.toString()));
+    latencyRow(
+        table, "live end-to-end, across processes", across(across, "stream", 1_000), acrossFloor);
+    latencyRow(
+        table, "notify → listen, across processes", across(across, "notify", 1_000), acrossFloor);
+  }
+
+  /**
+   * A latency row: Gander's percentiles, those of the same round trip by hand ({@link LiveFloor}),
+   * and the ratio of the medians.
+   */
+  static void latencyRow(Bench.Table table, String figure, long[] gander, long[] floor) {
     table.text(
-        "live end-to-end, across processes",
-        QueueScenario.latency(across(across, "stream", 1_000)),
-        "-",
-        "-");
-    table.text(
-        "notify → listen, across processes",
-        QueueScenario.latency(across(across, "notify", 1_000)),
-        "-",
-        "-");
+        figure,
+        QueueScenario.latency(gander),
+        QueueScenario.latency(floor),
+        String.format(
+            java.util.Locale.ROOT, "%.2f (p50)", median(gander) / (double) median(floor)));
+  }
+
+  private static long median(long[] nanos) {
+    long[] sorted = nanos.clone();
+    java.util.Arrays.sort(sorted);
+    return sorted[sorted.length / 2];
   }
 
   static void publishLoop(Stream s, int n) {
@@ -139,8 +173,8 @@ final class StreamScenario {
    * A thread subscribes to stream {@code live}; this one publishes, one at a time, events stamped
    * with {@code System.nanoTime()}.
    *
-   * @return each round's latency, publish call to {@code next} return, in nanoseconds, after 200
-   *     rounds of warm-up
+   * @return each round's latency, publish call to {@code next} return, in nanoseconds, after {@link
+   *     #WARM_UP_ROUNDS} rounds of warm-up
    */
   static long[] liveInProcess(Gander g, int rounds) throws Exception {
     Stream s = g.stream("live");
@@ -167,7 +201,7 @@ final class StreamScenario {
     reader.start();
     try {
       long[] out = new long[rounds];
-      for (int i = -200; i < rounds; i++) {
+      for (int i = -WARM_UP_ROUNDS; i < rounds; i++) {
         Thread.sleep(1);
         s.publish("tick", new Order("live", 0, System.nanoTime()));
         Long latency = seen.poll(10, TimeUnit.SECONDS);
@@ -198,30 +232,13 @@ final class StreamScenario {
    * Linux {@code CLOCK_MONOTONIC}, shared by all processes), waiting for the child's reading before
    * the next. A child that says nothing for 30 s is stopped, which fails the figure.
    *
-   * @return each round's latency in nanoseconds, after 100 rounds of warm-up
+   * @return each round's latency in nanoseconds, after {@link #WARM_UP_ROUNDS} rounds of warm-up
+   *     (the JIT compiles the path on both sides meanwhile)
    */
   static long[] across(Gander g, ProcessBuilder child, String mode, int rounds) throws Exception {
     Process p = child.start();
     AtomicLong lastHeard = new AtomicLong(System.nanoTime());
-    Thread watchdog =
-        new Thread(
-            () -> {
-              while (p.isAlive()) {
-                if (System.nanoTime() - lastHeard.get() > TimeUnit.SECONDS.toNanos(30)) {
-                  System.err.println("streams: the " + mode + " child said nothing for 30 s");
-                  p.destroyForcibly();
-                  return;
-                }
-                try {
-                  Thread.sleep(500);
-                } catch (InterruptedException e) {
-                  return;
-                }
-              }
-            },
-            "bench-child-watchdog");
-    watchdog.setDaemon(true);
-    watchdog.start();
+    Thread watchdog = Bench.watchdog(p, lastHeard, "the " + mode + " child");
     try (BufferedReader r =
         new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8))) {
       String ready = r.readLine();
@@ -230,7 +247,7 @@ final class StreamScenario {
       }
       Stream s = g.stream("across");
       long[] out = new long[rounds];
-      for (int i = -100; i < rounds; i++) {
+      for (int i = -WARM_UP_ROUNDS; i < rounds; i++) {
         Thread.sleep(2);
         long now = System.nanoTime();
         lastHeard.set(now);

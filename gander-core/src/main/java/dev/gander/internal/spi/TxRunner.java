@@ -57,6 +57,19 @@ public interface TxRunner {
   <T extends @Nullable Object> T runRead(TxWork<T> work);
 
   /**
+   * Runs a read of one statement execution, which needs no snapshot beyond the statement's own, so
+   * that a backend with a round trip per statement may run it alone, without {@code BEGIN} and
+   * {@code COMMIT} around it. Everything else is as {@link #runRead(TxWork)}.
+   *
+   * @param work the work: one statement execution, no writes
+   * @param <T> its value's type
+   * @return the value
+   */
+  default <T extends @Nullable Object> T runOneStatementRead(TxWork<T> work) {
+    return runRead(work);
+  }
+
+  /**
    * Whether the database is closed.
    *
    * @return {@code true} once closed

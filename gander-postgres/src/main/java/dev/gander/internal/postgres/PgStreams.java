@@ -12,8 +12,7 @@ import java.util.OptionalLong;
 
 /** The stream operations of the PostgreSQL backend: all of its stream SQL. */
 public final class PgStreams implements StreamOps {
-  private final String takeOffsets;
-  private final String insertEvents;
+  private final String append;
   private final String read;
   private final String head;
   private final String streams;
@@ -34,16 +33,18 @@ public final class PgStreams implements StreamOps {
   public PgStreams(PgSchema schema) {
     // The update takes the head row's lock until commit: the next publisher of this stream
     // waits, so offsets are visible in order and a rollback leaves no gap.
-    takeOffsets =
+    // One statement, one round trip: the head row's update (whose row lock until commit keeps
+    // offsets gap-free and visible in order) hands its new last offset to the insert. A
+    // data-modifying WITH runs once and to completion whether or not the outer query reads it.
+    append =
         schema.sql(
-            "INSERT INTO {schema}.gander_streams AS s (name, last_offset) VALUES (?, ?)"
-                + " ON CONFLICT (name) DO UPDATE SET last_offset = s.last_offset"
-                + " + excluded.last_offset RETURNING last_offset");
-    insertEvents =
-        schema.sql(
-            "INSERT INTO {schema}.gander_events (stream, seq, kind, payload, headers,"
-                + " occurred_at) SELECT ?, ? + n - 1, k, p, h, o FROM unnest(?::text[],"
-                + " ?::text[], ?::text[], ?::bigint[]) WITH ORDINALITY AS t(k, p, h, o, n)");
+            "WITH h AS (INSERT INTO {schema}.gander_streams AS s (name, last_offset)"
+                + " VALUES (?, ?) ON CONFLICT (name) DO UPDATE SET last_offset = s.last_offset"
+                + " + excluded.last_offset RETURNING last_offset), i AS (INSERT INTO"
+                + " {schema}.gander_events (stream, seq, kind, payload, headers, occurred_at)"
+                + " SELECT ?, h.last_offset - ? + n, k, p, hd, o FROM h, unnest(?::text[],"
+                + " ?::text[], ?::text[], ?::bigint[]) WITH ORDINALITY AS t(k, p, hd, o, n))"
+                + " SELECT last_offset FROM h");
     read =
         schema.sql(
             "SELECT seq, kind, payload, headers, occurred_at FROM {schema}.gander_events"
@@ -116,16 +117,6 @@ public final class PgStreams implements StreamOps {
   @Override
   public long append(Tx tx, String stream, List<NewEvent> events) throws SQLException {
     Connection c = tx.connection();
-    long last;
-    try (PreparedStatement ps = c.prepareStatement(takeOffsets)) {
-      ps.setString(1, stream);
-      ps.setLong(2, events.size());
-      try (ResultSet rs = ps.executeQuery()) {
-        rs.next();
-        last = rs.getLong(1);
-      }
-    }
-    long first = last - events.size() + 1;
     int n = events.size();
     String[] kinds = new String[n];
     String[] payloads = new String[n];
@@ -138,16 +129,22 @@ public final class PgStreams implements StreamOps {
       headers[i] = e.headers();
       occurred[i] = e.occurredAt();
     }
-    try (PreparedStatement ps = c.prepareStatement(insertEvents)) {
+    long last;
+    try (PreparedStatement ps = c.prepareStatement(append)) {
       ps.setString(1, stream);
-      ps.setLong(2, first);
-      ps.setArray(3, c.createArrayOf("text", kinds));
-      ps.setArray(4, c.createArrayOf("text", payloads));
-      ps.setArray(5, c.createArrayOf("text", headers));
-      ps.setArray(6, c.createArrayOf("bigint", occurred));
-      ps.executeUpdate();
+      ps.setLong(2, n);
+      ps.setString(3, stream);
+      ps.setLong(4, n);
+      ps.setArray(5, c.createArrayOf("text", kinds));
+      ps.setArray(6, c.createArrayOf("text", payloads));
+      ps.setArray(7, c.createArrayOf("text", headers));
+      ps.setArray(8, c.createArrayOf("bigint", occurred));
+      try (ResultSet rs = ps.executeQuery()) {
+        rs.next();
+        last = rs.getLong(1);
+      }
     }
-    return first;
+    return last - n + 1;
   }
 
   @Override

@@ -279,6 +279,39 @@ public final class PgTxRunner implements TxRunner, AutoCloseable {
   }
 
   /**
+   * Runs the statement in autocommit, one round trip instead of three ({@code BEGIN} with the
+   * isolation level, the statement, {@code COMMIT}): a single statement sees one snapshot of its
+   * own. Run again, as reads are, after a conflict or a broken connection.
+   */
+  @Override
+  public <T extends @Nullable Object> T runOneStatementRead(TxWork<T> work) {
+    enter();
+    try {
+      for (int attempt = 1; ; attempt++) {
+        Connection c = connections.borrow();
+        try {
+          if (!c.getAutoCommit()) {
+            c.setAutoCommit(true);
+          }
+          resyncClockIfDue(c);
+          return work.run(new PgTx(c, false));
+        } catch (SQLException e) {
+          connections.evictIfLost(e);
+          if (attempt < MAX_ATTEMPTS && (PgErrors.isConflict(e) || PgConnections.isLost(e))) {
+            pause(attempt, e, Phase.RUN);
+            continue;
+          }
+          throw errors.translateRead(e);
+        } finally {
+          connections.giveBack(c, false);
+        }
+      }
+    } finally {
+      exit();
+    }
+  }
+
+  /**
    * Runs the application's read ({@code Store.read}) in one read-only snapshot, once: its function
    * may do more than read the database, so it is never run again after a conflict or a broken
    * connection.
