@@ -85,6 +85,26 @@ final class ReaderPool {
     }
   }
 
+  /**
+   * Runs a read of one statement on a pooled connection in autocommit, where SQLite gives the
+   * statement a read transaction of its own: no {@code BEGIN} and {@code COMMIT} around it.
+   *
+   * @param work the read: one statement, closed before it returns
+   * @param <T> its value's type
+   * @return its value
+   * @throws GanderClosedException if the pool is closed
+   * @throws SQLException if the statement fails
+   */
+  <T extends @Nullable Object> T readOneStatement(SqliteTx.Work<T> work) throws SQLException {
+    SqliteTx tx = acquire();
+    try {
+      return work.run(tx);
+    } finally {
+      tx.closeOpened();
+      release(tx);
+    }
+  }
+
   private SqliteTx acquire() throws SQLException {
     permits.acquireUninterruptibly();
     try {

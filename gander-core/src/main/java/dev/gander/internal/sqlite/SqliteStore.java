@@ -239,6 +239,20 @@ public final class SqliteStore implements Store, TxRunner {
     return readIn(work::run);
   }
 
+  @Override
+  public <T extends @Nullable Object> T runOneStatementRead(TxWork<T> work) {
+    try {
+      SqliteTx joined = joinable();
+      if (joined != null) {
+        return work.run(joined);
+      }
+      checkOpen();
+      return readers.readOneStatement(work::run);
+    } catch (SQLException e) {
+      throw errors.translate(e);
+    }
+  }
+
   /**
    * The transaction of the write function running on this thread, for queue code that does not yet
    * get it handed.
