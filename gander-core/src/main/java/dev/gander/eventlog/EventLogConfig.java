@@ -28,9 +28,11 @@ import org.jspecify.annotations.Nullable;
  *       #DEFAULT_QUEUE_DEPTH}</td></tr>
  * </table>
  *
- * <p>Relative paths are resolved against the base directory. A variable set to an empty or blank
- * value counts as unset. Any other value the event log cannot use is an {@link
- * EventLogConfigException} naming the variable, the value and what is allowed.
+ * <p>Relative paths are resolved against the base directory. A path or URL variable set to an empty
+ * or blank value counts as unset; the backend and the queue depth set to one are errors, as any
+ * other value they cannot take (an empty backend names none of the four, an empty depth is not a
+ * number). Any value the event log cannot use is an {@link EventLogConfigException} naming the
+ * variable, the value and what is allowed.
  */
 public final class EventLogConfig {
   /** The backend: {@code memory}, {@code file}, {@code sqlite} or {@code postgres}. */
@@ -112,7 +114,7 @@ public final class EventLogConfig {
     Objects.requireNonNull(baseDir, "baseDir");
     Builder b = builder();
 
-    String backend = value(env, BACKEND_ENV);
+    String backend = env.get(BACKEND_ENV);
     if (backend != null) {
       b.backend(parseBackend(backend));
     }
@@ -147,7 +149,7 @@ public final class EventLogConfig {
               + " needs");
     }
 
-    String depth = value(env, QUEUE_DEPTH_ENV);
+    String depth = env.get(QUEUE_DEPTH_ENV);
     if (depth != null) {
       b.queueDepth(parseQueueDepth(depth));
     }

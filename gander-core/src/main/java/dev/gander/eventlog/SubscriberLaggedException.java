@@ -1,23 +1,18 @@
 package dev.gander.eventlog;
 
-import dev.gander.GanderException;
+import dev.gander.stream.ConsumerLaggedException;
 
 /**
  * A subscriber's next events were compacted away before it read them. The subscription goes on
  * after them; this says which it missed. It is the only way a subscriber skips an event: a slow
- * subscriber otherwise loses nothing, on every backend.
+ * subscriber otherwise loses nothing, on every backend. A {@link ConsumerLaggedException}, as a
+ * stream's subscription reports the same.
  */
-public class SubscriberLaggedException extends GanderException {
+public class SubscriberLaggedException extends ConsumerLaggedException {
   private static final long serialVersionUID = 1L;
 
   /** The topic's name. */
   private final String topic;
-
-  /** The first offset the subscriber missed. */
-  private final long firstMissed;
-
-  /** The last offset the subscriber missed. */
-  private final long lastMissed;
 
   /**
    * Creates the exception.
@@ -37,10 +32,10 @@ public class SubscriberLaggedException extends GanderException {
             + ": they were compacted away before it read them. It goes on after "
             + lastMissed
             + ". Compact only below what every subscriber has read (the lowest consumer cursor,"
-            + " for instance).");
+            + " for instance).",
+        firstMissed,
+        lastMissed);
     this.topic = topic.name();
-    this.firstMissed = firstMissed;
-    this.lastMissed = lastMissed;
   }
 
   /**
@@ -50,23 +45,5 @@ public class SubscriberLaggedException extends GanderException {
    */
   public Topic topic() {
     return new Topic(topic);
-  }
-
-  /**
-   * The first offset the subscriber missed.
-   *
-   * @return the offset
-   */
-  public long firstMissed() {
-    return firstMissed;
-  }
-
-  /**
-   * The last offset the subscriber missed; it goes on after this one.
-   *
-   * @return the offset
-   */
-  public long lastMissed() {
-    return lastMissed;
   }
 }

@@ -4,7 +4,8 @@ import dev.gander.GanderException;
 
 /**
  * A subscriber's next events were compacted away before it read them. The subscription goes on
- * after them; this says which it missed.
+ * after them; this says which it missed. The event log's {@link
+ * dev.gander.eventlog.SubscriberLaggedException} is one too, so one {@code catch} serves both.
  */
 public class ConsumerLaggedException extends GanderException {
   private static final long serialVersionUID = 1L;
@@ -38,6 +39,19 @@ public class ConsumerLaggedException extends GanderException {
             + lastMissed
             + ". Commit offsets as you process, so that compact() keeps what you have not read,"
             + " or avoid forceCompact() past a consumer.");
+    this.firstMissed = firstMissed;
+    this.lastMissed = lastMissed;
+  }
+
+  /**
+   * Creates the exception with a message of a subclass's own.
+   *
+   * @param message the message
+   * @param firstMissed the first offset missed
+   * @param lastMissed the last offset missed
+   */
+  protected ConsumerLaggedException(String message, long firstMissed, long lastMissed) {
+    super(message);
     this.firstMissed = firstMissed;
     this.lastMissed = lastMissed;
   }

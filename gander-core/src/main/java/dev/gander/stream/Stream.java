@@ -84,6 +84,25 @@ public interface Stream {
   List<Long> publishAll(Transaction tx, String kind, List<?> payloads);
 
   /**
+   * Appends events of any kinds and headers in one transaction, all or none, as one append (on
+   * PostgreSQL one statement).
+   *
+   * @param events the events, in order
+   * @return their offsets, consecutive, in order
+   * @throws dev.gander.InvalidNameException if a kind breaks the name rule; nothing is published
+   */
+  List<Long> publishEvents(List<OutgoingEvent> events);
+
+  /**
+   * Appends events of any kinds and headers in the caller's transaction.
+   *
+   * @param tx the transaction
+   * @param events the events, in order
+   * @return their offsets, valid once the transaction commits
+   */
+  List<Long> publishEvents(Transaction tx, List<OutgoingEvent> events);
+
+  /**
    * Subscribes as {@code consumer}, resuming after its committed offset (from the start if it has
    * none). The subscription does not commit by itself: call {@link Subscription#commit(long)}.
    *

@@ -60,15 +60,32 @@ class EventLogConfigTest {
   }
 
   @Test
-  void anEmptyValueCountsAsUnset() {
+  void anEmptyPathCountsAsUnset() {
     EventLogConfig c =
         env(
-            "GANDER_EVENT_LOG_BACKEND", "",
             "GANDER_EVENT_LOG_DIR", "  ",
-            "GANDER_EVENT_LOG_QUEUE_DEPTH", "");
+            "GANDER_EVENT_LOG_SQLITE_PATH", "",
+            "GANDER_EVENT_LOG_POSTGRES_URL", "");
     assertThat(c.backend()).isEqualTo(EventLogBackend.SQLITE);
     assertThat(c.fileDir()).hasValue(base.resolve("event_log"));
     assertThat(c.queueDepth()).isEqualTo(128);
+    assertThat(c.postgresUrl()).isEmpty();
+  }
+
+  @ParameterizedTest
+  @ValueSource(strings = {"", "  "})
+  void anEmptyBackendOrDepthIsAnErrorNotTheDefault(String value) {
+    assertThatThrownBy(() -> env("GANDER_EVENT_LOG_BACKEND", value))
+        .isInstanceOfSatisfying(
+            EventLogConfigException.class,
+            e -> {
+              assertThat(e.variable()).isEqualTo("GANDER_EVENT_LOG_BACKEND");
+              assertThat(e.getMessage()).contains("memory, file, sqlite or postgres");
+            });
+    assertThatThrownBy(() -> env("GANDER_EVENT_LOG_QUEUE_DEPTH", value))
+        .isInstanceOfSatisfying(
+            EventLogConfigException.class,
+            e -> assertThat(e.variable()).isEqualTo("GANDER_EVENT_LOG_QUEUE_DEPTH"));
   }
 
   @ParameterizedTest

@@ -46,16 +46,6 @@ class PostgresEventLogTest extends EventLogContract {
     return EventLogBackend.POSTGRES;
   }
 
-  /**
-   * 20,000 rather than 100,000: a PostgreSQL subscription reads from storage in batches of 512, so
-   * this crosses forty of them, and each append is a round trip per statement (100,000 take most of
-   * a minute on a small machine). The live buffer's fallback is proven in memory.
-   */
-  @Override
-  protected int slowSubscriberEvents() {
-    return 20_000;
-  }
-
   @Override
   protected Optional<Gander> openGander() {
     return Optional.of(PgTestServer.gander(SCHEMA));

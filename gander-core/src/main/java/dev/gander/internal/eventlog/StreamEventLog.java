@@ -14,6 +14,7 @@ import dev.gander.eventlog.Topic;
 import dev.gander.queue.RawJson;
 import dev.gander.store.StoreInfo;
 import dev.gander.stream.Event;
+import dev.gander.stream.OutgoingEvent;
 import dev.gander.stream.Stream;
 import dev.gander.stream.Subscription;
 import java.time.Instant;
@@ -93,14 +94,12 @@ final class StreamEventLog implements EventLog {
     if (events.isEmpty()) {
       return List.of();
     }
-    return gander.transactionResult(
-        tx -> {
-          List<Long> offsets = new ArrayList<>(events.size());
-          for (LogEvent e : events) {
-            offsets.add(s.publish(tx, e.kind(), RawJson.of(e.payloadJson()), headers(e)));
-          }
-          return offsets;
-        });
+    // One append for the whole batch (on PostgreSQL one statement, not one per event).
+    List<OutgoingEvent> out = new ArrayList<>(events.size());
+    for (LogEvent e : events) {
+      out.add(OutgoingEvent.of(e.kind(), RawJson.of(e.payloadJson()), headers(e)));
+    }
+    return s.publishEvents(out);
   }
 
   private static Map<String, String> headers(LogEvent e) {

@@ -215,6 +215,11 @@ public final class PubSubRuntime {
         l.channel(), (c, those) -> those.remove(l) && those.isEmpty() ? null : those);
   }
 
+  /** How long a notification is kept for listeners, in milliseconds. */
+  long retentionMs() {
+    return retentionMs;
+  }
+
   Notification notification(String channel, StreamOps.StoredEvent e) {
     return new Notification(channel, e.payload(), Instant.ofEpochMilli(e.occurredAt()), decoder);
   }

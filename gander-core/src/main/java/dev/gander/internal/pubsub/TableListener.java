@@ -8,8 +8,8 @@ import org.jspecify.annotations.Nullable;
 
 /**
  * A listener where notifications are kept in a table (SQLite): reads its channel's stream after the
- * offset it started at, woken by the commits that append to it. Ones pruned before it read them are
- * skipped: pub/sub is not durable.
+ * offset it started at, woken by the commits that append to it. Ones pruned before it read them, or
+ * sent longer ago than the retention, are skipped: pub/sub is not durable.
  */
 final class TableListener extends AbstractListener {
   /** Notifications read at a time. */
@@ -27,15 +27,30 @@ final class TableListener extends AbstractListener {
 
   @Override
   @Nullable Notification fetch() {
-    if (buffer.isEmpty()) {
-      long from = after;
-      List<StreamOps.StoredEvent> rows = rt.tx.runRead(t -> rt.ops.read(t, stream, from, BATCH));
-      for (StreamOps.StoredEvent row : rows) {
-        buffer.addLast(rt.notification(channel, row));
-        after = row.offset();
+    // What was sent longer ago than the retention is dropped, as a sender's prune would have
+    // deleted it: a listener further behind than that misses it, whether or not anyone has sent
+    // since to prune it.
+    long oldest = rt.clock.millis() - rt.retentionMs();
+    while (true) {
+      if (buffer.isEmpty()) {
+        long from = after;
+        List<StreamOps.StoredEvent> rows =
+            rt.tx.runOneStatementRead(t -> rt.ops.read(t, stream, from, BATCH));
+        if (rows.isEmpty()) {
+          return null;
+        }
+        for (StreamOps.StoredEvent row : rows) {
+          after = row.offset();
+          if (row.occurredAt() >= oldest) {
+            buffer.addLast(rt.notification(channel, row));
+          }
+        }
+      }
+      Notification n = buffer.pollFirst();
+      if (n != null && n.sentAt().toEpochMilli() >= oldest) {
+        return n;
       }
     }
-    return buffer.pollFirst();
   }
 
   @Override

@@ -10,6 +10,7 @@ import dev.gander.store.Transaction;
 import dev.gander.stream.CompactReport;
 import dev.gander.stream.ConsumerInfo;
 import dev.gander.stream.Event;
+import dev.gander.stream.OutgoingEvent;
 import dev.gander.stream.Stream;
 import dev.gander.stream.StreamRetention;
 import dev.gander.stream.Subscription;
@@ -54,36 +55,57 @@ final class StreamHandle implements Stream {
 
   @Override
   public long publish(String kind, @Nullable Object payload) {
-    return publish(null, kind, List.of(encode(kind, payload, Map.of()))).get(0);
+    return append(null, List.of(encode(kind, payload, Map.of()))).get(0);
   }
 
   @Override
   public long publish(String kind, @Nullable Object payload, Map<String, String> headers) {
-    return publish(null, kind, List.of(encode(kind, payload, headers))).get(0);
+    return append(null, List.of(encode(kind, payload, headers))).get(0);
   }
 
   @Override
   public long publish(Transaction tx, String kind, @Nullable Object payload) {
     Objects.requireNonNull(tx, "tx");
-    return publish(tx, kind, List.of(encode(kind, payload, Map.of()))).get(0);
+    return append(tx, List.of(encode(kind, payload, Map.of()))).get(0);
   }
 
   @Override
   public long publish(
       Transaction tx, String kind, @Nullable Object payload, Map<String, String> headers) {
     Objects.requireNonNull(tx, "tx");
-    return publish(tx, kind, List.of(encode(kind, payload, headers))).get(0);
+    return append(tx, List.of(encode(kind, payload, headers))).get(0);
   }
 
   @Override
   public List<Long> publishAll(String kind, List<?> payloads) {
-    return publish(null, kind, encodeAll(kind, payloads));
+    return append(null, encodeAll(kind, payloads));
   }
 
   @Override
   public List<Long> publishAll(Transaction tx, String kind, List<?> payloads) {
     Objects.requireNonNull(tx, "tx");
-    return publish(tx, kind, encodeAll(kind, payloads));
+    return append(tx, encodeAll(kind, payloads));
+  }
+
+  @Override
+  public List<Long> publishEvents(List<OutgoingEvent> events) {
+    return append(null, encodeEach(events));
+  }
+
+  @Override
+  public List<Long> publishEvents(Transaction tx, List<OutgoingEvent> events) {
+    Objects.requireNonNull(tx, "tx");
+    return append(tx, encodeEach(events));
+  }
+
+  private List<Encoded> encodeEach(List<OutgoingEvent> events) {
+    rt.checkOpen();
+    Objects.requireNonNull(events, "events");
+    List<Encoded> out = new ArrayList<>(events.size());
+    for (OutgoingEvent e : events) {
+      out.add(encode(e.kind(), e.payload(), e.headers()));
+    }
+    return out;
   }
 
   /** An event ready to append, its time to be taken in the transaction. */
@@ -121,7 +143,7 @@ final class StreamHandle implements Stream {
     return new Encoded(kind, json, headerJson);
   }
 
-  private List<Long> publish(@Nullable Transaction caller, String kind, List<Encoded> events) {
+  private List<Long> append(@Nullable Transaction caller, List<Encoded> events) {
     if (events.isEmpty()) {
       rt.checkOpen();
       return List.of();

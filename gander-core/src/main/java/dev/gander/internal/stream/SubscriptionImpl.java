@@ -115,15 +115,15 @@ final class SubscriptionImpl implements Subscription {
   private void read() {
     long after = readAfter;
     // One statement (on PostgreSQL one round trip). The head, which says whether events were
-    // compacted away, is read only when the rows do not go on from where this one left off: a
-    // head read after the rows' snapshot may only show more compaction, never less, and the
-    // missed range is computed from the rows.
+    // compacted away, is read only when the rows do not go on from where this one left off, in a
+    // statement of its own: a head read after the rows' snapshot may only show more compaction,
+    // never less, and the missed range is computed from the rows.
     List<StreamOps.StoredEvent> rows =
         rt.tx.runOneStatementRead(
             t -> rt.ops.read(t, stream.name(), after, StreamRuntime.READ_BATCH));
     StreamOps.Head h =
         rows.isEmpty() || rows.get(0).offset() != after + 1
-            ? rt.tx.runRead(t -> rt.ops.head(t, stream.name()))
+            ? rt.tx.runOneStatementRead(t -> rt.ops.head(t, stream.name()))
             : null;
     if (h != null && h.compactedThrough() > after) {
       long lastMissed =

@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import dev.gander.Gander;
 import dev.gander.GanderClosedException;
 import dev.gander.InvalidNameException;
+import dev.gander.PayloadCodecException;
 import dev.gander.PayloadTooLargeException;
 import dev.gander.pubsub.Listener;
 import dev.gander.pubsub.Notification;
@@ -253,6 +254,35 @@ public abstract class PubSubContract {
       Thread.sleep(400);
       shortLived.notify(ch, "new"); // prunes what is older than 100 ms
       assertThat(drain(slow)).containsExactly("new");
+    }
+  }
+
+  @Test
+  void aListenerFurtherBehindThanTheRetentionMissesItWithNoLaterSendToPruneIt() throws Exception {
+    String ch = channel();
+    try (Gander shortLived = openAnother(Duration.ofMillis(100));
+        Listener slow = shortLived.listen(ch)) {
+      shortLived.notify(ch, "old");
+      Thread.sleep(1_000); // ten times the retention, and nobody sends meanwhile
+      assertThat(slow.poll(Duration.ZERO)).isEmpty();
+      shortLived.notify(ch, "new");
+      assertThat(slow.poll(Duration.ofSeconds(30)).map(n -> n.payloadAs(String.class)))
+          .contains("new");
+    }
+  }
+
+  @Test
+  void aPayloadThatCannotBeWrittenIsACodecErrorAndSendsNothing() {
+    String ch = channel();
+    try (Listener l = gander().listen(ch)) {
+      assertThatThrownBy(() -> gander().notify(ch, new StreamContract.Unwritable()))
+          .isInstanceOf(PayloadCodecException.class);
+      gander().notify(ch, 7);
+      Notification n = l.poll(Duration.ofSeconds(30)).orElseThrow();
+      assertThat(n.payloadAs(Integer.class))
+          .as("the first that arrives is the good one")
+          .isEqualTo(7);
+      assertThatThrownBy(() -> n.payloadAs(Map.class)).isInstanceOf(PayloadCodecException.class);
     }
   }
 

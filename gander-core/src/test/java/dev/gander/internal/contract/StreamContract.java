@@ -6,12 +6,14 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import dev.gander.Gander;
 import dev.gander.GanderClosedException;
 import dev.gander.InvalidNameException;
+import dev.gander.PayloadCodecException;
 import dev.gander.PayloadTooLargeException;
 import dev.gander.queue.RawJson;
 import dev.gander.stream.CompactReport;
 import dev.gander.stream.ConsumerInfo;
 import dev.gander.stream.ConsumerLaggedException;
 import dev.gander.stream.Event;
+import dev.gander.stream.OutgoingEvent;
 import dev.gander.stream.Stream;
 import dev.gander.stream.StreamRetention;
 import dev.gander.stream.Subscription;
@@ -149,6 +151,64 @@ public abstract class StreamContract {
     long inTx = gander().transactionResult(tx -> s.publish(tx, "k", 4));
     assertThat(inTx).isEqualTo(3);
     assertThat(s.read(0, 10)).extracting(e -> e.payloadAs(Integer.class)).containsExactly(1, 3, 4);
+  }
+
+  @Test
+  void eventsOfDifferentKindsAndHeadersPublishInOneGoAllOrNone() {
+    Stream s = stream();
+    List<Long> offsets =
+        s.publishEvents(
+            List.of(
+                OutgoingEvent.of("order.created", new Order("a", 100)),
+                OutgoingEvent.of("order.paid", 100, Map.of("z", "2", "a", "1"))));
+    assertThat(offsets).containsExactly(1L, 2L);
+    List<Event> read = s.read(0, 10);
+    assertThat(read).extracting(Event::kind).containsExactly("order.created", "order.paid");
+    assertThat(read.get(1).headers()).containsExactly(Map.entry("a", "1"), Map.entry("z", "2"));
+    assertThat(read.get(0).payloadAs(Order.class)).isEqualTo(new Order("a", 100));
+
+    assertThatThrownBy(
+            () ->
+                s.publishEvents(
+                    List.of(OutgoingEvent.of("ok", 1), OutgoingEvent.of("bad kind!", 2))))
+        .isInstanceOf(InvalidNameException.class);
+    assertThatThrownBy(
+            () ->
+                gander()
+                    .inTransaction(
+                        tx -> {
+                          s.publishEvents(tx, List.of(OutgoingEvent.of("k", 3)));
+                          throw new IllegalStateException("business rule");
+                        }))
+        .isInstanceOf(IllegalStateException.class);
+    assertThat(s.latest()).as("nothing of the refused or rolled-back batches").isEqualTo(2);
+    assertThat(s.publishEvents(List.of())).isEmpty();
+  }
+
+  /** A payload Jackson cannot write: its one property throws. */
+  public static final class Unwritable {
+    /**
+     * Throws.
+     *
+     * @return never
+     */
+    public int getBoom() {
+      throw new IllegalStateException("boom");
+    }
+  }
+
+  @Test
+  void aPayloadThatCannotBeWrittenOrReadAsAskedIsACodecErrorAndPublishesNothing() {
+    Stream s = stream();
+    s.publish("k", new Order("a", 1));
+    assertThatThrownBy(() -> s.publish("k", new Unwritable()))
+        .isInstanceOf(PayloadCodecException.class);
+    assertThatThrownBy(() -> s.publishAll("k", List.of(new Order("b", 2), new Unwritable())))
+        .isInstanceOf(PayloadCodecException.class);
+    assertThat(s.latest()).as("nothing of either call was published").isEqualTo(1);
+    Event e = s.read(0, 10).get(0);
+    assertThatThrownBy(() -> e.payloadAs(Integer.class)).isInstanceOf(PayloadCodecException.class);
+    assertThat(e.payloadAs(Order.class)).isEqualTo(new Order("a", 1));
   }
 
   @Test
