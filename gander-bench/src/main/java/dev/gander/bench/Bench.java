@@ -52,7 +52,8 @@ public final class Bench {
               new Table("process: managed workers against claim(128) + ackAll, same run"));
           break;
         case "streams":
-          StreamScenario.run(new Table("streams and pub/sub on SQLite"));
+          StreamScenario.run(
+              new Table("streams and pub/sub on SQLite", "bare sqlite-jdbc / floor", false));
           PgStreamScenario.run(false);
           break;
         case "streams-postgres":

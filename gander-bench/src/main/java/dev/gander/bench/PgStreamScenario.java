@@ -48,7 +48,7 @@ final class PgStreamScenario {
         "publish: " + PostgresScenario.timing() + " per side",
         (g, admin) ->
             figures(
-                new Bench.Table("streams and pub/sub on PostgreSQL", "bare pgjdbc", false),
+                new Bench.Table("streams and pub/sub on PostgreSQL", "bare pgjdbc / floor", false),
                 g,
                 admin,
                 url,

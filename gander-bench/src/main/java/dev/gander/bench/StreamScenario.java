@@ -16,7 +16,9 @@ import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ArrayBlockingQueue;
@@ -116,13 +118,12 @@ final class StreamScenario {
         figure,
         QueueScenario.latency(gander),
         QueueScenario.latency(floor),
-        String.format(
-            java.util.Locale.ROOT, "%.2f (p50)", median(gander) / (double) median(floor)));
+        String.format(Locale.ROOT, "%.2f (p50)", median(gander) / (double) median(floor)));
   }
 
   private static long median(long[] nanos) {
     long[] sorted = nanos.clone();
-    java.util.Arrays.sort(sorted);
+    Arrays.sort(sorted);
     return sorted[sorted.length / 2];
   }
 
