@@ -8,6 +8,7 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Collectors;
@@ -37,6 +38,20 @@ class GanderCloseInterruptTest {
         .map(Thread::getName)
         .filter(n -> n.startsWith("gander-"))
         .collect(Collectors.toSet());
+  }
+
+  /** The stacks of the gander threads still alive, for the failure message. */
+  private static String lingering() {
+    StringBuilder out = new StringBuilder();
+    for (Map.Entry<Thread, StackTraceElement[]> e : Thread.getAllStackTraces().entrySet()) {
+      if (e.getKey().isAlive() && e.getKey().getName().startsWith("gander-")) {
+        out.append(e.getKey().getName()).append(' ').append(e.getKey().getState()).append('\n');
+        for (StackTraceElement frame : e.getValue()) {
+          out.append("    at ").append(frame).append('\n');
+        }
+      }
+    }
+    return out.toString();
   }
 
   private static Gander openAndUse(Path db) {
@@ -77,7 +92,9 @@ class GanderCloseInterruptTest {
     while (!ganderThreads().isEmpty() && System.nanoTime() < deadline) {
       Thread.sleep(10);
     }
-    assertThat(ganderThreads()).as("gander threads after the last close").isEmpty();
+    assertThat(ganderThreads())
+        .as("gander threads after the last close, where they are:%n%s", lingering())
+        .isEmpty();
     assertThat(openDescriptors())
         .as("open descriptors after 20 interrupted closes (before: %s)", before)
         .isLessThanOrEqualTo(before + 3);

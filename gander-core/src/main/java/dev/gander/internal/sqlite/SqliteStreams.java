@@ -133,7 +133,8 @@ final class SqliteStreams implements StreamOps {
 
   @Override
   public List<StoredEvent> read(Tx tx, String stream, long after, int limit) throws SQLException {
-    try (PreparedStatement ps = tx.connection().prepareStatement(READ)) {
+    PreparedStatement ps = cached(tx, READ);
+    try {
       ps.setString(1, stream);
       ps.setLong(2, after);
       ps.setInt(3, limit);
@@ -146,18 +147,41 @@ final class SqliteStreams implements StreamOps {
         }
       }
       return out;
+    } finally {
+      closeIfUncached(tx, ps);
     }
   }
 
   @Override
   public Head head(Tx tx, String stream) throws SQLException {
-    try (PreparedStatement ps = tx.connection().prepareStatement(HEAD)) {
+    PreparedStatement ps = cached(tx, HEAD);
+    try {
       ps.setString(1, stream);
       try (ResultSet rs = ps.executeQuery()) {
         return rs.next()
             ? new Head(rs.getLong(1), rs.getLong(2), rs.getLong(3), rs.getLong(4))
             : Head.EMPTY;
       }
+    } finally {
+      closeIfUncached(tx, ps);
+    }
+  }
+
+  /**
+   * The statement from the connection's cache when the transaction is the store's (a reader's or
+   * the writer's), so that a subscription's read, run on every wake-up, prepares nothing after its
+   * first time; closing the result set resets it, which ends its snapshot. Else (the commit
+   * watcher's connection) a statement of its own, closed after use.
+   */
+  private static PreparedStatement cached(Tx tx, String sql) throws SQLException {
+    return tx instanceof SqliteTx
+        ? ((SqliteTx) tx).prepared(sql)
+        : tx.connection().prepareStatement(sql);
+  }
+
+  private static void closeIfUncached(Tx tx, PreparedStatement ps) throws SQLException {
+    if (!(tx instanceof SqliteTx)) {
+      ps.close();
     }
   }
 
