@@ -1,6 +1,9 @@
 package dev.gander.bench;
 
+import java.io.BufferedReader;
 import java.io.IOException;
+import java.io.InputStreamReader;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.SQLException;
@@ -109,6 +112,54 @@ public final class Bench {
     command.add(main.getName());
     command.addAll(Arrays.asList(args));
     return new ProcessBuilder(command).redirectError(ProcessBuilder.Redirect.INHERIT);
+  }
+
+  /** Sends one message stamped with {@code System.nanoTime()}, for {@link #roundTrips}. */
+  interface Send {
+    void send() throws Exception;
+  }
+
+  /**
+   * Times messages into a child JVM: starts {@code child}, which says {@code ready} and then prints
+   * one latency (ns) per message it receives, and sends {@code warmUp + rounds} messages two
+   * milliseconds apart, each after the child's reading of the last (stamps are {@code
+   * System.nanoTime()}, on Linux {@code CLOCK_MONOTONIC}, shared by all processes). A child that
+   * says nothing for 30 s is stopped, which fails the figure; the child is stopped at the end.
+   *
+   * @return the latencies of the measured rounds, in nanoseconds
+   */
+  static long[] roundTrips(ProcessBuilder child, String what, int warmUp, int rounds, Send send)
+      throws Exception {
+    Process p = child.start();
+    AtomicLong lastHeard = new AtomicLong(System.nanoTime());
+    Thread watchdog = watchdog(p, lastHeard, what);
+    try (BufferedReader r =
+        new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8))) {
+      String ready = r.readLine();
+      if (!"ready".equals(ready)) {
+        throw new IllegalStateException(what + " did not start: " + ready);
+      }
+      long[] out = new long[rounds];
+      for (int i = -warmUp; i < rounds; i++) {
+        Thread.sleep(2);
+        lastHeard.set(System.nanoTime());
+        send.send();
+        String line = r.readLine();
+        if (line == null) {
+          throw new IllegalStateException(what + " exited early");
+        }
+        if (i >= 0) {
+          out[i] = Long.parseLong(line.trim());
+        }
+      }
+      p.getOutputStream().close();
+      p.waitFor(10, TimeUnit.SECONDS);
+      return out;
+    } finally {
+      watchdog.interrupt();
+      p.destroyForcibly();
+      p.waitFor(10, TimeUnit.SECONDS);
+    }
   }
 
   /**

@@ -1,8 +1,5 @@
 package dev.gander.bench;
 
-import java.io.BufferedReader;
-import java.io.InputStreamReader;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.FileSystems;
 import java.nio.file.Path;
 import java.nio.file.StandardWatchEventKinds;
@@ -16,7 +13,6 @@ import java.sql.Statement;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.LockSupport;
 import org.postgresql.PGConnection;
 
@@ -114,48 +110,27 @@ final class LiveFloor {
    */
   static long[] across(Opener opener, String table, String notifyChannel, ProcessBuilder child)
       throws Exception {
-    Process p = child.start();
-    AtomicLong lastHeard = new AtomicLong(System.nanoTime());
-    Thread watchdog = Bench.watchdog(p, lastHeard, "the floor's child");
-    try (Connection writer = opener.open();
-        BufferedReader r =
-            new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8))) {
-      long seq = last(writer, table);
-      String ready = r.readLine();
-      if (!"ready".equals(ready)) {
-        throw new IllegalStateException("floor child did not start: " + ready);
-      }
+    try (Connection writer = opener.open()) {
+      long[] seq = {last(writer, table)};
       writer.setAutoCommit(false);
       try (PreparedStatement insert = insert(writer, table);
           PreparedStatement notify =
               notifyChannel == null
                   ? null
                   : writer.prepareStatement("SELECT pg_notify('" + notifyChannel + "', '')")) {
-        long[] out = new long[1_000];
-        for (int i = -StreamScenario.WARM_UP_ROUNDS; i < out.length; i++) {
-          Thread.sleep(2);
-          lastHeard.set(System.nanoTime());
-          write(insert, ++seq, System.nanoTime());
-          if (notify != null) {
-            notify.executeQuery().close();
-          }
-          writer.commit();
-          String line = r.readLine();
-          if (line == null) {
-            throw new IllegalStateException("floor child exited early");
-          }
-          if (i >= 0) {
-            out[i] = Long.parseLong(line.trim());
-          }
-        }
-        p.getOutputStream().close();
-        p.waitFor(10, TimeUnit.SECONDS);
-        return out;
+        return Bench.roundTrips(
+            child,
+            "the floor's child",
+            StreamScenario.WARM_UP_ROUNDS,
+            1_000,
+            () -> {
+              write(insert, ++seq[0], System.nanoTime());
+              if (notify != null) {
+                notify.executeQuery().close();
+              }
+              writer.commit();
+            });
       }
-    } finally {
-      watchdog.interrupt();
-      p.destroyForcibly();
-      p.waitFor(10, TimeUnit.SECONDS);
     }
   }
 

@@ -6,9 +6,6 @@ import dev.gander.pubsub.Notification;
 import dev.gander.stream.Event;
 import dev.gander.stream.Stream;
 import dev.gander.stream.Subscription;
-import java.io.BufferedReader;
-import java.io.InputStreamReader;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
@@ -24,7 +21,6 @@ import java.util.Optional;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * Streams and pub/sub on SQLite, beside bare sqlite-jdbc on the same schema in the same run: {@code
@@ -229,50 +225,27 @@ final class StreamScenario {
   /**
    * Starts {@code child} (a JVM that opens Gander on the same database and calls {@link
    * Child#serve}) and publishes to stream {@code across} (mode {@code stream}) or notifies channel
-   * {@code across} (mode {@code notify}) one at a time, stamped with {@code System.nanoTime()} (on
-   * Linux {@code CLOCK_MONOTONIC}, shared by all processes), waiting for the child's reading before
-   * the next. A child that says nothing for 30 s is stopped, which fails the figure.
+   * {@code across} (mode {@code notify}) one at a time, stamped, waiting for the child's reading
+   * before the next ({@link Bench#roundTrips}).
    *
    * @return each round's latency in nanoseconds, after {@link #WARM_UP_ROUNDS} rounds of warm-up
    *     (the JIT compiles the path on both sides meanwhile)
    */
   static long[] across(Gander g, ProcessBuilder child, String mode, int rounds) throws Exception {
-    Process p = child.start();
-    AtomicLong lastHeard = new AtomicLong(System.nanoTime());
-    Thread watchdog = Bench.watchdog(p, lastHeard, "the " + mode + " child");
-    try (BufferedReader r =
-        new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8))) {
-      String ready = r.readLine();
-      if (!"ready".equals(ready)) {
-        throw new IllegalStateException("child did not start: " + ready);
-      }
-      Stream s = g.stream("across");
-      long[] out = new long[rounds];
-      for (int i = -WARM_UP_ROUNDS; i < rounds; i++) {
-        Thread.sleep(2);
-        long now = System.nanoTime();
-        lastHeard.set(now);
-        if (mode.equals("stream")) {
-          s.publish("tick", Map.of("n", now));
-        } else {
-          g.notify("across", now);
-        }
-        String line = r.readLine();
-        if (line == null) {
-          throw new IllegalStateException("child exited early");
-        }
-        if (i >= 0) {
-          out[i] = Long.parseLong(line.trim());
-        }
-      }
-      p.getOutputStream().close();
-      p.waitFor(10, TimeUnit.SECONDS);
-      return out;
-    } finally {
-      watchdog.interrupt();
-      p.destroyForcibly();
-      p.waitFor(10, TimeUnit.SECONDS);
-    }
+    Stream s = g.stream("across");
+    return Bench.roundTrips(
+        child,
+        "the " + mode + " child",
+        WARM_UP_ROUNDS,
+        rounds,
+        () -> {
+          long now = System.nanoTime();
+          if (mode.equals("stream")) {
+            s.publish("tick", Map.of("n", now));
+          } else {
+            g.notify("across", now);
+          }
+        });
   }
 
   /** The receiving side of {@link #across} on SQLite: args are the file and the mode. */
