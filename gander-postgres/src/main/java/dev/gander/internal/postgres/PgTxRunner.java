@@ -275,7 +275,7 @@ public final class PgTxRunner implements TxRunner, AutoCloseable {
 
   @Override
   public <T extends @Nullable Object> T runRead(TxWork<T> work) {
-    return read(work, MAX_ATTEMPTS);
+    return read(work, MAX_ATTEMPTS, false);
   }
 
   /**
@@ -285,30 +285,7 @@ public final class PgTxRunner implements TxRunner, AutoCloseable {
    */
   @Override
   public <T extends @Nullable Object> T runOneStatementRead(TxWork<T> work) {
-    enter();
-    try {
-      for (int attempt = 1; ; attempt++) {
-        Connection c = connections.borrow();
-        try {
-          if (!c.getAutoCommit()) {
-            c.setAutoCommit(true);
-          }
-          resyncClockIfDue(c);
-          return work.run(new PgTx(c, false));
-        } catch (SQLException e) {
-          connections.evictIfLost(e);
-          if (attempt < MAX_ATTEMPTS && (PgErrors.isConflict(e) || PgConnections.isLost(e))) {
-            pause(attempt, e, Phase.RUN);
-            continue;
-          }
-          throw errors.translateRead(e);
-        } finally {
-          connections.giveBack(c, false);
-        }
-      }
-    } finally {
-      exit();
-    }
+    return read(work, MAX_ATTEMPTS, true);
   }
 
   /**
@@ -322,26 +299,42 @@ public final class PgTxRunner implements TxRunner, AutoCloseable {
    * @throws dev.gander.ReadOnlyDatabaseException if the work tried to write
    */
   public <T extends @Nullable Object> T readOnce(TxWork<T> work) {
-    return read(work, 1);
+    return read(work, 1, false);
   }
 
-  private <T extends @Nullable Object> T read(TxWork<T> work, int maxAttempts) {
+  /**
+   * Runs a read, again after a conflict or a broken connection up to {@code maxAttempts}: in one
+   * read-only snapshot, or with {@code oneStatement} in autocommit, where the statement has a
+   * snapshot of its own and the round trip carries no {@code BEGIN} or {@code COMMIT}.
+   */
+  private <T extends @Nullable Object> T read(
+      TxWork<T> work, int maxAttempts, boolean oneStatement) {
     enter();
     try {
       for (int attempt = 1; ; attempt++) {
         Connection c = connections.borrow();
         boolean restore = false;
         try {
-          restore = PgConnections.begin(c);
-          try (Statement st = c.createStatement()) {
-            st.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY");
+          if (oneStatement) {
+            if (!c.getAutoCommit()) {
+              c.setAutoCommit(true);
+            }
+          } else {
+            restore = PgConnections.begin(c);
+            try (Statement st = c.createStatement()) {
+              st.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY");
+            }
           }
           resyncClockIfDue(c);
           T value = work.run(new PgTx(c, false));
-          c.commit();
+          if (!oneStatement) {
+            c.commit();
+          }
           return value;
         } catch (SQLException e) {
-          PgConnections.rollbackQuietly(c);
+          if (!oneStatement) {
+            PgConnections.rollbackQuietly(c);
+          }
           connections.evictIfLost(e);
           // A read changes nothing: whenever its connection broke, it can run again.
           if (attempt < maxAttempts && (PgErrors.isConflict(e) || PgConnections.isLost(e))) {
@@ -350,7 +343,9 @@ public final class PgTxRunner implements TxRunner, AutoCloseable {
           }
           throw errors.translateRead(e);
         } catch (RuntimeException | Error e) {
-          PgConnections.rollbackQuietly(c);
+          if (!oneStatement) {
+            PgConnections.rollbackQuietly(c);
+          }
           throw e;
         } finally {
           connections.giveBack(c, restore);
