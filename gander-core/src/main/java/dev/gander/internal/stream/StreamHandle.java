@@ -157,7 +157,11 @@ final class StreamHandle implements Stream {
           }
           long first = rt.ops.append(t, name, rows);
           long last = first + rows.size() - 1;
-          t.afterCommit(() -> rt.checker.appended(key, last));
+          t.afterCommit(
+              () -> {
+                rt.checker.appended(key, last);
+                rt.handOff.appended(name, first, rows);
+              });
           rt.notifier.changed(t, key);
           return first;
         };

@@ -43,6 +43,7 @@ public final class StreamRuntime {
   final StreamWakeChecker checker;
   final BiFunction<String, Class<?>, Object> decoder;
   final RetentionTask retention;
+  final HandOff handOff = new HandOff();
 
   /**
    * Creates the runtime; starts nothing.

@@ -28,6 +28,7 @@ final class SubscriptionImpl implements Subscription {
   private final StreamRuntime rt;
   private final String consumer;
   private final ArrayDeque<Event> buffer = new ArrayDeque<>();
+  private final HandOff.Tap tap;
   private volatile boolean closed;
 
   /** The offset of the last event returned (or read into the buffer's end, see {@link #read}). */
@@ -42,6 +43,7 @@ final class SubscriptionImpl implements Subscription {
     this.consumer = consumer;
     this.position = after;
     this.readAfter = after;
+    this.tap = rt.handOff.new Tap(stream.name());
     // Appends by other processes reach this one through the notifier; a consuming process
     // applies the streams' retention.
     rt.notifier.start();
@@ -89,6 +91,8 @@ final class SubscriptionImpl implements Subscription {
         if (left <= 0) {
           return Optional.empty();
         }
+        // Commits of this process hand their events over while this waits (see HandOff).
+        tap.open(readAfter + 1);
         try {
           // The cap: a reader that missed a wake-up (it cannot, but a bound costs one read a
           // second) still finds what was appended.
@@ -97,6 +101,11 @@ final class SubscriptionImpl implements Subscription {
           Thread.currentThread().interrupt();
           throw new GanderException(
               "Interrupted while waiting for events of stream '" + stream.name() + "'", e);
+        } finally {
+          enqueue(tap.close());
+        }
+        if (!buffer.isEmpty()) {
+          return Optional.of(take());
         }
       }
     }

@@ -328,6 +328,106 @@ public abstract class StreamContract {
     }
   }
 
+  /**
+   * Subscribers waiting in the publishing process are handed the events of its commits without a
+   * read; this holds them to what a read gives: every event once, in offset order, equal in every
+   * field to what storage holds, from concurrent publishers in every publishing form, a batch
+   * larger than a subscriber takes by hand among them.
+   */
+  @Test
+  void liveSubscribersInThePublishingProcessGetEveryEventOnceInOrderAsStored() throws Exception {
+    Stream s = stream();
+    int publishers = 4;
+    int each = 150;
+    int big = 700;
+    int total = publishers * each + big;
+    List<Future<List<Event>>> subscribers = new ArrayList<>();
+    for (int r = 0; r < 3; r++) {
+      String consumer = "live-" + r;
+      subscribers.add(
+          pool.submit(
+              () -> {
+                List<Event> got = new ArrayList<>();
+                try (Subscription sub = s.subscribe(consumer)) {
+                  while (got.size() < total) {
+                    Optional<Event> e = sub.next(Duration.ofSeconds(30));
+                    assertThat(e).as("%s after %d events", consumer, got.size()).isPresent();
+                    got.add(e.get());
+                  }
+                  assertThat(sub.poll()).isEmpty();
+                }
+                return got;
+              }));
+    }
+    List<Future<?>> writers = new ArrayList<>();
+    for (int p = 0; p < publishers; p++) {
+      int publisher = p;
+      writers.add(
+          pool.submit(
+              () -> {
+                for (int i = 0; i < each; i++) {
+                  Order o = new Order(publisher + "-" + i, i);
+                  switch (i % 3) {
+                    case 0:
+                      s.publish("placed", o, Map.of("from", "p" + publisher, "i", "" + i));
+                      break;
+                    case 1:
+                      s.publishAll("listed", List.of(o));
+                      break;
+                    default:
+                      gander().inTransaction(tx -> s.publish(tx, "in-tx", o));
+                  }
+                  if (publisher == 0 && i == each / 2) {
+                    s.publishAll("bulk", Collections.nCopies(big, o));
+                  }
+                }
+                return null;
+              }));
+    }
+    for (Future<?> w : writers) {
+      w.get(60, TimeUnit.SECONDS);
+    }
+    List<Event> stored = new ArrayList<>();
+    while (stored.size() < total) {
+      List<Event> page = s.read(stored.size(), 500);
+      assertThat(page).isNotEmpty();
+      stored.addAll(page);
+    }
+    assertThat(offsets(stored)).isEqualTo(offsets(s.read(0, total + 1)));
+    for (Future<List<Event>> sub : subscribers) {
+      List<Event> got = sub.get(60, TimeUnit.SECONDS);
+      for (int i = 0; i < total; i++) {
+        if (!got.get(i).equals(stored.get(i))) {
+          assertThat(got.get(i)).as("event %d", i + 1).isEqualTo(stored.get(i));
+        }
+      }
+    }
+  }
+
+  @Test
+  void aWaitingSubscriberNeverSeesAPublishThatRolledBack() throws Exception {
+    Stream s = stream();
+    try (Subscription sub = s.subscribe("waiter")) {
+      Future<Optional<Event>> waiting =
+          Blocked.submit(pool, () -> sub.next(Duration.ofSeconds(60)));
+      assertThatThrownBy(
+              () ->
+                  gander()
+                      .inTransaction(
+                          tx -> {
+                            s.publish(tx, "k", "rolled back");
+                            throw new IllegalStateException("business rule");
+                          }))
+          .isInstanceOf(IllegalStateException.class);
+      long offset = s.publish("k", "kept");
+      assertThat(offset).isEqualTo(1);
+      Event got = waiting.get(30, TimeUnit.SECONDS).orElseThrow();
+      assertThat(got.offset()).isEqualTo(1);
+      assertThat(got.payloadAs(String.class)).isEqualTo("kept");
+      assertThat(sub.poll()).isEmpty();
+    }
+  }
+
   @Test
   void concurrentPublishersOnTwoInstancesGetDistinctGapFreeOffsets() throws Exception {
     Stream s = stream();
