@@ -13,7 +13,6 @@ import java.sql.Statement;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.locks.LockSupport;
 import org.postgresql.PGConnection;
 
 /**
@@ -162,12 +161,20 @@ final class LiveFloor {
           key.pollEvents();
           key.reset();
           drain(ws);
+          // As the commit watcher does: look again at each further event of the commit's writes,
+          // or after a short pause, doubling while none comes, until the commit is published.
           long pause = TimeUnit.MICROSECONDS.toNanos(20);
-          for (long waited = 0;
-              version(dataVersion) == version && waited < TimeUnit.MILLISECONDS.toNanos(20); ) {
-            LockSupport.parkNanos(pause);
-            waited += pause;
-            pause = Math.min(pause * 2, TimeUnit.MILLISECONDS.toNanos(1));
+          long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(20);
+          while (version(dataVersion) == version && System.nanoTime() - deadline < 0) {
+            WatchKey more = ws.poll(pause, TimeUnit.NANOSECONDS);
+            if (more != null) {
+              more.pollEvents();
+              more.reset();
+              drain(ws);
+              pause = TimeUnit.MICROSECONDS.toNanos(20);
+            } else {
+              pause = Math.min(pause * 2, TimeUnit.MILLISECONDS.toNanos(1));
+            }
           }
           version = version(dataVersion);
           after = readAfter(select, after, LiveFloor::print);
