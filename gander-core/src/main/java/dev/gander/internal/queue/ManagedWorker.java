@@ -2,6 +2,7 @@ package dev.gander.internal.queue;
 
 import dev.gander.GanderClosedException;
 import dev.gander.GanderException;
+import dev.gander.internal.Uninterruptibly;
 import dev.gander.queue.JobHandler;
 import dev.gander.queue.Worker;
 import dev.gander.queue.WorkerOptions;
@@ -316,11 +317,10 @@ public final class ManagedWorker implements Worker {
     }
     jobs.stopAccepting();
     dispatcher.interrupt();
-    try {
-      dispatcher.join(THREAD_EXIT_MILLIS);
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-    }
+    // Every wait of close is bounded but not cut short by an interrupt of the closing thread
+    // (Uninterruptibly keeps its flag): a close that gave up at the interrupt would return with
+    // the worker's threads still running, and the database would close under them.
+    Uninterruptibly.join(dispatcher, exitDeadline());
     pool.shutdown();
     giveBackQueued();
     if (!jobs.awaitOthers(own, saturatedNanos(options.shutdownTimeout()))) {
@@ -337,11 +337,8 @@ public final class ManagedWorker implements Worker {
       }
     }
     if (own == null) {
-      try {
-        pool.awaitTermination(THREAD_EXIT_MILLIS, TimeUnit.MILLISECONDS);
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
-      }
+      Uninterruptibly.awaitUntil(
+          exitDeadline(), nanos -> pool.awaitTermination(nanos, TimeUnit.NANOSECONDS));
       finishStop();
     } else if (databaseClosing) {
       jobs.giveBackStarted(own);
@@ -378,6 +375,10 @@ public final class ManagedWorker implements Worker {
     }
   }
 
+  private static long exitDeadline() {
+    return System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(THREAD_EXIT_MILLIS);
+  }
+
   /** Gives back the jobs claimed ahead that no thread has started. */
   private void giveBackQueued() {
     List<Runnable> queued = new ArrayList<>();
@@ -394,15 +395,12 @@ public final class ManagedWorker implements Worker {
     if (!stopped.compareAndSet(false, true)) {
       return;
     }
-    settler.stop(THREAD_EXIT_MILLIS); // after every ack handed over before: those settle first
+    settler.stop(exitDeadline()); // after every ack handed over before: those settle first
     ScheduledExecutorService hb = heartbeats;
     if (hb != null) {
       hb.shutdownNow();
-      try {
-        hb.awaitTermination(THREAD_EXIT_MILLIS, TimeUnit.MILLISECONDS);
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
-      }
+      Uninterruptibly.awaitUntil(
+          exitDeadline(), nanos -> hb.awaitTermination(nanos, TimeUnit.NANOSECONDS));
     }
     log.info(
         "Worker {} stopped on queue '{}' ({} processed, {} failed)",

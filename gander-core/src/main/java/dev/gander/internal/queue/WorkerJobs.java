@@ -196,25 +196,34 @@ final class WorkerJobs {
         });
   }
 
-  /** Waits until no job but {@code own} is running; false on timeout or interrupt. */
+  /**
+   * Waits until no job but {@code own} is running; false on timeout (an interrupt does not end the
+   * wait, and its flag is kept).
+   */
   boolean awaitOthers(@Nullable JobImpl own, long timeoutNanos) {
     long start = System.nanoTime();
-    synchronized (jobDone) {
-      while (running.size() > (own != null && running.contains(own) ? 1 : 0)) {
-        // Elapsed time, not a deadline: start + a saturated timeout would overflow.
-        long left = timeoutNanos - (System.nanoTime() - start);
-        if (left <= 0) {
-          return false;
-        }
-        try {
-          TimeUnit.NANOSECONDS.timedWait(jobDone, left);
-        } catch (InterruptedException e) {
-          Thread.currentThread().interrupt();
-          return false;
+    boolean interrupted = false;
+    try {
+      synchronized (jobDone) {
+        while (running.size() > (own != null && running.contains(own) ? 1 : 0)) {
+          // Elapsed time, not a deadline: start + a saturated timeout would overflow.
+          long left = timeoutNanos - (System.nanoTime() - start);
+          if (left <= 0) {
+            return false;
+          }
+          try {
+            TimeUnit.NANOSECONDS.timedWait(jobDone, left);
+          } catch (InterruptedException e) {
+            interrupted = true; // close waits as long from an interrupted thread; flag kept
+          }
         }
       }
+      return true;
+    } finally {
+      if (interrupted) {
+        Thread.currentThread().interrupt();
+      }
     }
-    return true;
   }
 
   // ------------------------------------------------------------------ giving back

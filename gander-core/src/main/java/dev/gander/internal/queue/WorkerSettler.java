@@ -1,5 +1,6 @@
 package dev.gander.internal.queue;
 
+import dev.gander.internal.Uninterruptibly;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.LinkedBlockingQueue;
@@ -74,17 +75,14 @@ final class WorkerSettler {
   }
 
   /**
-   * Stops the thread after it has settled every job handed over before; waits for it up to {@code
-   * waitMillis} unless called on the settler's own thread.
+   * Stops the thread after it has settled every job handed over before; waits for it until {@code
+   * deadline} (a {@link System#nanoTime()} value), interrupted or not, unless called on the
+   * settler's own thread.
    */
-  void stop(long waitMillis) {
+  void stop(long deadline) {
     queue.add(STOP);
     if (Thread.currentThread() != thread) {
-      try {
-        thread.join(waitMillis);
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
-      }
+      Uninterruptibly.join(thread, deadline);
     }
   }
 
