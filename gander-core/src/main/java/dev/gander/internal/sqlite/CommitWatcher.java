@@ -117,22 +117,11 @@ public final class CommitWatcher implements AutoCloseable {
       log.warn("The commit watcher of {} could not start: {}", store.path(), e.getMessage());
       return;
     }
-    // The filter reads through the watcher's own connection, outside any transaction: each
-    // statement sees the latest commit.
-    Connection watcherConnection = c;
-    Tx snapshot =
-        new Tx() {
-          @Override
-          public Connection connection() {
-            return watcherConnection;
-          }
-
-          @Override
-          public void afterCommit(Runnable hook) {
-            throw new IllegalStateException("the commit watcher only reads");
-          }
-        };
     try (PreparedStatement dataVersion = c.prepareStatement("PRAGMA data_version")) {
+      // The filter reads through the watcher's own connection, outside any transaction: each
+      // statement sees the latest commit. A SqliteTx, so that the filters' statements come from
+      // its cache instead of being prepared again at every commit the watcher looks at.
+      Tx snapshot = new SqliteTx(c);
       WatchService ws = mode == WakeMode.POLLING ? null : register();
       usingFileEvents = ws != null;
       long last = read(dataVersion);

@@ -168,10 +168,10 @@ final class SqliteStreams implements StreamOps {
   }
 
   /**
-   * The statement from the connection's cache when the transaction is the store's (a reader's or
-   * the writer's), so that a subscription's read, run on every wake-up, prepares nothing after its
-   * first time; closing the result set resets it, which ends its snapshot. Else (the commit
-   * watcher's connection) a statement of its own, closed after use.
+   * The statement from the connection's cache when the transaction is a store's (a reader's, the
+   * writer's or the commit watcher's), so that a subscription's read, run on every wake-up,
+   * prepares nothing after its first time; closing the result set resets it, which ends its
+   * snapshot. Else (a {@link Tx} of another kind) a statement of its own, closed after use.
    */
   private static PreparedStatement cached(Tx tx, String sql) throws SQLException {
     return tx instanceof SqliteTx
