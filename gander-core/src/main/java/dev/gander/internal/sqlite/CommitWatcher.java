@@ -205,8 +205,8 @@ public final class CommitWatcher implements AutoCloseable {
    * #EVENT_WINDOW_NANOS} pass: at once on each further event (a commit writes its frames one after
    * another, each an event), else after a pause that starts at {@link #FIRST_RECHECK_NANOS} and
    * doubles up to {@link #POLL_NANOS}. Waiting on the events rather than sleeping the pauses out
-   * finds the commit within one short pause of its last write: half the median of a notification
-   * across processes, measured.
+   * finds the commit within one short pause of its last write; it halved the measured median of a
+   * notification across processes.
    *
    * @return the version read last
    */
