@@ -336,7 +336,23 @@ public abstract class StreamContract {
    */
   @Test
   void liveSubscribersInThePublishingProcessGetEveryEventOnceInOrderAsStored() throws Exception {
+    liveSubscribersGetEveryEventOnceInOrderAsStored(gander());
+  }
+
+  /**
+   * The same with the publishers on another instance, whose commits reach the subscribers as
+   * another process's would (through the commit watcher on SQLite, {@code NOTIFY} on PostgreSQL).
+   */
+  @Test
+  void liveSubscribersOfAnotherInstanceGetEveryEventOnceInOrderAsStored() throws Exception {
+    try (Gander other = openAnother()) {
+      liveSubscribersGetEveryEventOnceInOrderAsStored(other);
+    }
+  }
+
+  private void liveSubscribersGetEveryEventOnceInOrderAsStored(Gander publishing) throws Exception {
     Stream s = stream();
+    Stream target = publishing.stream(s.name());
     int publishers = 4;
     int each = 150;
     int big = 700;
@@ -369,16 +385,16 @@ public abstract class StreamContract {
                   Order o = new Order(publisher + "-" + i, i);
                   switch (i % 3) {
                     case 0:
-                      s.publish("placed", o, Map.of("from", "p" + publisher, "i", "" + i));
+                      target.publish("placed", o, Map.of("from", "p" + publisher, "i", "" + i));
                       break;
                     case 1:
-                      s.publishAll("listed", List.of(o));
+                      target.publishAll("listed", List.of(o));
                       break;
                     default:
-                      gander().inTransaction(tx -> s.publish(tx, "in-tx", o));
+                      publishing.inTransaction(tx -> target.publish(tx, "in-tx", o));
                   }
                   if (publisher == 0 && i == each / 2) {
-                    s.publishAll("bulk", Collections.nCopies(big, o));
+                    target.publishAll("bulk", Collections.nCopies(big, o));
                   }
                 }
                 return null;
