@@ -15,6 +15,8 @@ import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.locks.LockSupport;
 import java.util.stream.Collectors;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
@@ -113,6 +115,8 @@ class GanderCloseInterruptTest {
   void anInterruptedCloseWaitsForARunningHandlerAndSettlesItsJob() throws Exception {
     Path db = dir.resolve("handler.db");
     CountDownLatch started = new CountDownLatch(1);
+    CountDownLatch mayFinish = new CountDownLatch(1);
+    AtomicBoolean closeReturned = new AtomicBoolean();
     JobId id;
     Gander gander = Gander.open(db);
     try {
@@ -123,13 +127,31 @@ class GanderCloseInterruptTest {
       q.process(
           job -> {
             started.countDown();
-            Thread.sleep(300); // work that is still running when close is called
+            mayFinish.await(); // still running when close is called
             return "done";
           },
           WorkerOptions.builder().shutdownTimeout(Duration.ofMinutes(1)).build());
       assertThat(started.await(60, TimeUnit.SECONDS)).isTrue();
-      Thread.currentThread().interrupt();
+      Thread closing = Thread.currentThread();
+      Thread releaser =
+          new Thread(
+              () -> {
+                // The handler finishes only once the interrupted close waits (or has returned,
+                // as it did when it gave up at the interrupt).
+                long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+                while (closing.getState() != Thread.State.TIMED_WAITING
+                    && !closeReturned.get()
+                    && System.nanoTime() < deadline) {
+                  LockSupport.parkNanos(TimeUnit.MICROSECONDS.toNanos(200)); // a bounded poll
+                }
+                mayFinish.countDown();
+              },
+              "test-releaser");
+      releaser.start();
+      closing.interrupt();
       gander.close();
+      closeReturned.set(true);
+      releaser.join(TimeUnit.SECONDS.toMillis(60));
       assertThat(Thread.currentThread().isInterrupted()).as("flag kept after close").isTrue();
     } finally {
       Thread.interrupted();
