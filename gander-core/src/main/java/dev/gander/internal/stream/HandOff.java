@@ -38,8 +38,13 @@ final class HandOff {
     if (taps == null) {
       return;
     }
+    List<StoredEvent> rows = new ArrayList<>(events.size());
+    for (int i = 0; i < events.size(); i++) {
+      NewEvent e = events.get(i);
+      rows.add(new StoredEvent(first + i, e.kind(), e.payload(), e.headers(), e.occurredAt()));
+    }
     for (Tap tap : taps) {
-      tap.offer(first, events);
+      tap.offer(first, rows);
     }
   }
 
@@ -99,7 +104,7 @@ final class HandOff {
       }
     }
 
-    private synchronized void offer(long first, List<NewEvent> rows) {
+    private synchronized void offer(long first, List<StoredEvent> rows) {
       // Commits of one process may hand their events over in another order than they committed
       // in: what does not follow on is left to the read from storage, and so is what comes after.
       if (first != expect || (events == null ? 0 : events.size()) + rows.size() > LIMIT) {
@@ -109,10 +114,7 @@ final class HandOff {
       if (events == null) {
         events = new ArrayList<>(rows.size());
       }
-      for (int i = 0; i < rows.size(); i++) {
-        NewEvent e = rows.get(i);
-        events.add(new StoredEvent(first + i, e.kind(), e.payload(), e.headers(), e.occurredAt()));
-      }
+      events.addAll(rows);
       expect = first + rows.size();
     }
   }
