@@ -22,12 +22,14 @@ public interface Waiters {
   boolean anyWaiters();
 
   /**
-   * Blocks until someone waits, the waiters close, or the time runs out.
+   * Blocks until someone waits without watching (see {@link #watchOnWaitingThreads}), the waiters
+   * close, or the time runs out.
    *
    * @param timeoutNanos the longest wait
+   * @return whether someone waits without watching
    * @throws InterruptedException if interrupted
    */
-  void awaitWaiters(long timeoutNanos) throws InterruptedException;
+  boolean awaitWaiters(long timeoutNanos) throws InterruptedException;
 
   /**
    * Wakes every waiter of {@code key}.
@@ -35,6 +37,15 @@ public interface Waiters {
    * @param key the key
    */
   void signal(WakeKey key);
+
+  /**
+   * Lets waiting threads run {@code watch} themselves while nobody else does, instead of waiting to
+   * be woken by the notifier's thread. Such a waiter counts in {@link #waitedKeys()} but not in
+   * {@link #awaitWaiters}: the notifier's own thread is needed only for the others.
+   *
+   * @param watch the backend's watch
+   */
+  void watchOnWaitingThreads(WaiterWatch watch);
 
   /** Wakes every waiter of every key, for a notifier that may have missed changes (a reconnect). */
   void signalAll();

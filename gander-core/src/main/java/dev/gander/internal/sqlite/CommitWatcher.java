@@ -2,6 +2,7 @@ package dev.gander.internal.sqlite;
 
 import dev.gander.internal.Uninterruptibly;
 import dev.gander.internal.spi.Tx;
+import dev.gander.internal.spi.WaiterWatch;
 import dev.gander.internal.spi.Waiters;
 import dev.gander.internal.spi.WakeFilter;
 import dev.gander.internal.spi.WakeKey;
@@ -24,6 +25,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.LockSupport;
+import java.util.concurrent.locks.ReentrantLock;
+import java.util.function.BooleanSupplier;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -32,8 +35,9 @@ import org.slf4j.LoggerFactory;
  * Notices commits made by other processes and wakes the waiters they may concern.
  *
  * <p>One watcher thread per open database, started when someone first waits. While nobody waits it
- * blocks and costs nothing, and no kernel watch is registered (a watch costs every commit of this
- * process a wake-up of the JDK's watch thread). While someone waits, it either takes kernel file
+ * blocks and costs nothing, and from a second after the last wait no kernel watch is registered (a
+ * watch costs every commit of this process a wake-up of the JDK's watch thread). While someone
+ * waits, the watch (run by a waiter or by the watcher thread, see below) either takes kernel file
  * events for the database's {@code -wal} file (inotify through {@link WatchService}) with a safety
  * re-check about every 100 ms, or reads {@code PRAGMA data_version} about every millisecond. After
  * a WAL event that has not moved {@code data_version} yet (the writer publishes its commit in the
@@ -42,12 +46,18 @@ import org.slf4j.LoggerFactory;
  * data_version} on its own connection confirms that some other connection committed; then a {@link
  * WakeFilter} says which waited keys to wake.
  *
+ * <p>With file events, a waiting thread runs the watch itself while nobody else does ({@link
+ * WaiterWatch}): the kernel's event then wakes the waiter through the JDK's watch thread alone, one
+ * thread hand-off fewer than through the watcher thread. The watcher thread watches for the waiters
+ * that find the watch taken. One thread at a time holds the watch ({@link #token}), so the watch's
+ * connection, statements and state are used by one thread at a time.
+ *
  * <p>The watcher never opens or closes the database's files itself: it registers the directory with
  * the kernel and reads through a store connection that lives as long as the store, because closing
  * any descriptor of the file would drop every POSIX lock the process holds on it, SQLite's
  * included.
  */
-public final class CommitWatcher implements AutoCloseable {
+public final class CommitWatcher implements AutoCloseable, WaiterWatch {
   private static final Logger log = LoggerFactory.getLogger(CommitWatcher.class);
   private static final long SAFETY_RECHECK_NANOS = TimeUnit.MILLISECONDS.toNanos(100);
   private static final long POLL_NANOS = TimeUnit.MILLISECONDS.toNanos(1);
@@ -58,6 +68,13 @@ public final class CommitWatcher implements AutoCloseable {
   /** How long after a WAL event to keep looking for the commit it announced. */
   private static final long EVENT_WINDOW_NANOS = TimeUnit.MILLISECONDS.toNanos(20);
 
+  /**
+   * How long the kernel watch stays registered after the last wait ended. Registering it again
+   * costs a round trip through the JDK's watch thread and a look at every waited key; a watch kept
+   * while nobody waits costs each commit of this process a wake-up of that thread.
+   */
+  private static final long LINGER_NANOS = TimeUnit.SECONDS.toNanos(1);
+
   private final SqliteStore store;
   private final Waiters hub;
   private final WakeMode mode;
@@ -67,6 +84,50 @@ public final class CommitWatcher implements AutoCloseable {
   private volatile @Nullable WatchService watchService;
   private volatile boolean closed;
   private volatile boolean usingFileEvents;
+
+  /** Held by the one thread that runs the watch: the watcher thread or a waiter. */
+  private final ReentrantLock token = new ReentrantLock();
+
+  /** Set once the state below is ready and file events work: waiters may watch. */
+  private volatile boolean waitersMayWatch;
+
+  /**
+   * Whether the last wake-up of a watching waiter came from this process. Such a waiter was woken
+   * by the kernel's event for the commit's write first and by the commit's signal after it: two
+   * wake-ups where waiting on its key takes one. So waiters watch only while wake-ups come from
+   * other processes; the watcher thread's next wake-up of anyone sets this back.
+   */
+  private volatile boolean wokenFromHere;
+
+  /** Whether the current holder's looks signalled anyone; guarded by the token. */
+  private boolean lookSignalled;
+
+  /** When the last waiter that watched stopped, in {@link System#nanoTime()} terms. */
+  private volatile long lastWatchEnded = System.nanoTime();
+
+  // The watch's state: guarded by the token.
+  private @Nullable PreparedStatement dataVersion;
+  private @Nullable Tx snapshot;
+  private @Nullable WatchService ws;
+  private @Nullable WatchKey watch;
+  private long last;
+  private final Map<WakeKey, Long> checkedAt = new HashMap<>();
+
+  /** Whether the watching waiter still waits; null while the watcher thread watches. */
+  private @Nullable BooleanSupplier waiting;
+
+  /**
+   * A kernel event was taken but not followed up, because the waiter that took it had what it
+   * waited for (a commit of this process, handed over at once): the next holder looks first.
+   */
+  private boolean lookOwed;
+
+  // A watching waiter's wake-up: guarded by wakeLock.
+  private final Object wakeLock = new Object();
+  private @Nullable Thread watcher;
+  private boolean inPoll;
+  private boolean wakePending;
+  private boolean interruptSent;
 
   /**
    * Creates a watcher; it starts on {@link #ensureStarted()}.
@@ -117,85 +178,277 @@ public final class CommitWatcher implements AutoCloseable {
       log.warn("The commit watcher of {} could not start: {}", store.path(), e.getMessage());
       return;
     }
-    try (PreparedStatement dataVersion = c.prepareStatement("PRAGMA data_version")) {
+    token.lock();
+    try {
+      dataVersion = c.prepareStatement("PRAGMA data_version");
       // The filter reads through the watcher's own connection, outside any transaction: each
       // statement sees the latest commit. A SqliteTx, so that the filters' statements come from
       // its cache instead of being prepared again at every commit the watcher looks at.
-      Tx snapshot = new SqliteTx(c);
-      WatchService ws = mode == WakeMode.POLLING ? null : register();
+      snapshot = new SqliteTx(c);
+      ws = mode == WakeMode.POLLING ? null : register();
       usingFileEvents = ws != null;
-      long last = read(dataVersion);
-      Map<WakeKey, Long> checkedAt = new HashMap<>();
-      WatchKey watch = null;
+      last = read();
+      if (ws != null) {
+        hub.watchOnWaitingThreads(this);
+        waitersMayWatch = true;
+      }
+    } catch (SQLException | RuntimeException e) {
+      log.error("The commit watcher of {} could not start: {}", store.path(), e.toString());
+      closeStatement();
+      return;
+    } finally {
+      token.unlock();
+    }
+    try {
       while (!closed) {
-        if (!hub.anyWaiters()) {
-          if (watch != null) {
-            // Nobody waits: stop the kernel's events, so that commits cost nothing extra.
-            watch.cancel();
-            watch = null;
-            drain(ws);
-          }
-          hub.awaitWaiters(TimeUnit.SECONDS.toNanos(1));
+        // Watch here only for waiters that do not watch themselves: those that found the watch
+        // taken, or all of them when polling.
+        if (!hub.awaitWaiters(LINGER_NANOS)) {
+          cancelIdleWatch();
           continue;
         }
-        boolean event = false;
-        if (ws != null && watch == null) {
-          // Someone waits again: watch the directory, then check every waited key at once
-          // rather than wait for an event, for a commit may have landed just before the watch.
-          watch = watch(ws);
-          if (watch == null) {
-            ws = null;
-            usingFileEvents = false;
+        token.lockInterruptibly();
+        try {
+          if (!closed && hub.awaitWaiters(0)) {
+            if (lookOwed) {
+              look(true);
+            }
+            step(SAFETY_RECHECK_NANOS);
           }
-        } else if (ws != null) {
-          WatchKey key = ws.poll(SAFETY_RECHECK_NANOS, TimeUnit.NANOSECONDS);
-          if (key != null) {
-            // Only a WAL write announces a commit. The database file is written by checkpoints,
-            // which commit nothing: looking for a commit after one of those would keep the
-            // watcher re-reading for the whole window, and a commit landing meanwhile would be
-            // noticed only at the window's next, backed-off look.
-            event = concernsUs(key) | drain(ws);
-          }
-        } else {
-          LockSupport.parkNanos(POLL_NANOS);
-        }
-        long version = read(dataVersion);
-        if (event && ws != null && version == last) {
-          // The kernel reports the WAL write a moment before the committing process publishes
-          // the commit in the shared-memory index, and until then data_version has not moved.
-          // Look again at the commit's next WAL write, or shortly after its last, backing off
-          // while none comes, rather than sleep until the safety re-check.
-          version = awaitCommit(ws, dataVersion, last);
-        }
-        last = version;
-        // Check every waited key not yet checked at this version: keys of waiters that began
-        // waiting after the last check too, in case a foreign commit landed between their own
-        // look at the database and the start of their wait.
-        List<WakeKey> stale = new ArrayList<>();
-        for (WakeKey k : hub.waitedKeys()) {
-          Long at = checkedAt.get(k);
-          if (at == null || at != last) {
-            stale.add(k);
-            checkedAt.put(k, last);
-          }
-        }
-        if (!stale.isEmpty()) {
-          for (WakeKey k : checker.keysToWake(snapshot, stale)) {
-            hub.signal(k);
-          }
-        }
-        if (checkedAt.size() > 64) {
-          // Forget keys nobody waits on: memory per name lasts only while it is waited on.
-          List<WakeKey> waited = hub.waitedKeys();
-          checkedAt.keySet().retainAll(waited);
-          checker.retainOnly(waited);
+        } finally {
+          token.unlock();
         }
       }
     } catch (ClosedWatchServiceException | InterruptedException e) {
       // Closing.
     } catch (SQLException | RuntimeException e) {
+      waitersMayWatch = false;
       if (!closed) {
         log.error("The commit watcher of {} stopped: {}", store.path(), e.toString());
+      }
+    } finally {
+      closeStatement();
+    }
+  }
+
+  /**
+   * Nobody waits: once nobody has for {@link #LINGER_NANOS}, stop the kernel's events, so that this
+   * process's commits cost nothing extra.
+   */
+  private void cancelIdleWatch() {
+    if (watch == null || hub.anyWaiters() || !token.tryLock()) {
+      return;
+    }
+    try {
+      if (watch != null
+          && !hub.anyWaiters()
+          && System.nanoTime() - lastWatchEnded >= LINGER_NANOS) {
+        watch.cancel();
+        watch = null;
+        drain();
+      }
+    } finally {
+      token.unlock();
+    }
+  }
+
+  @Override
+  public boolean watchWhile(BooleanSupplier waiting, long deadlineNanos)
+      throws InterruptedException {
+    if (!waitersMayWatch || wokenFromHere || closed || !token.tryLock()) {
+      return false;
+    }
+    try {
+      if (!waitersMayWatch || closed || ws == null) {
+        return false;
+      }
+      synchronized (wakeLock) {
+        watcher = Thread.currentThread();
+        wakePending = false;
+        interruptSent = false;
+      }
+      this.waiting = waiting;
+      lookSignalled = false;
+      try {
+        // Look first: a commit may have landed between the waiter's own look at the database and
+        // now, after this watch's last look.
+        look(lookOwed);
+        while (waiting.getAsBoolean() && !closed) {
+          long left = deadlineNanos - System.nanoTime();
+          if (left <= 0) {
+            break;
+          }
+          step(Math.min(left, SAFETY_RECHECK_NANOS));
+        }
+        if (!waiting.getAsBoolean() && !lookSignalled) {
+          wokenFromHere = true;
+        }
+      } finally {
+        this.waiting = null;
+        synchronized (wakeLock) {
+          watcher = null;
+          inPoll = false;
+          if (interruptSent) {
+            // The wake-up's interrupt, if it has not been taken by the poll: not the caller's.
+            interruptSent = false;
+            Thread.interrupted();
+          }
+        }
+        lastWatchEnded = System.nanoTime();
+      }
+      return true;
+    } catch (ClosedWatchServiceException e) {
+      return true;
+    } catch (SQLException | RuntimeException e) {
+      waitersMayWatch = false;
+      if (!closed) {
+        log.error("The commit watcher of {} stopped: {}", store.path(), e.toString());
+      }
+      return true;
+    } finally {
+      token.unlock();
+    }
+  }
+
+  @Override
+  public void wake() {
+    synchronized (wakeLock) {
+      Thread t = watcher;
+      if (t == null) {
+        return;
+      }
+      if (inPoll) {
+        // Not if the caller's own interrupt is pending: that one ends the poll anyway, and must
+        // not be taken back as ours. (One that lands between ours and its taking back is taken
+        // with it: the two are indistinguishable, and the window is microseconds.)
+        if (!interruptSent && !t.isInterrupted()) {
+          interruptSent = true;
+          t.interrupt();
+        }
+      } else {
+        wakePending = true;
+      }
+    }
+  }
+
+  /**
+   * One turn of the watch, holding the token: waits up to {@code timeoutNanos} for a kernel event
+   * (or a millisecond, polling), confirms a commit by {@code data_version}, and wakes the waited
+   * keys it may concern.
+   */
+  private void step(long timeoutNanos) throws SQLException, InterruptedException {
+    boolean event = false;
+    if (ws != null && watch == null) {
+      // Someone waits again: watch the directory, then check every waited key at once rather
+      // than wait for an event, for a commit may have landed just before the watch.
+      watch = watch(ws);
+      if (watch == null) {
+        ws = null;
+        usingFileEvents = false;
+        waitersMayWatch = false;
+      }
+    } else if (ws != null) {
+      WatchKey key = poll(ws, timeoutNanos);
+      if (key != null) {
+        // Only a WAL write announces a commit. The database file is written by checkpoints,
+        // which commit nothing: looking for a commit after one of those would keep the watch
+        // re-reading for the whole window, and a commit landing meanwhile would be noticed only
+        // at the window's next, backed-off look.
+        event = concernsUs(key) | drain();
+      }
+    } else {
+      LockSupport.parkNanos(POLL_NANOS);
+    }
+    if (event && !stillWaiting()) {
+      // A waiter that has what it waited for (a commit of this process signalled it while the
+      // kernel reported that commit's write) returns now; the next holder of the watch looks.
+      lookOwed = true;
+      return;
+    }
+    look(event);
+  }
+
+  /** False once a watching waiter no longer waits; always true on the watcher thread. */
+  private boolean stillWaiting() {
+    BooleanSupplier w = waiting;
+    return w == null || w.getAsBoolean();
+  }
+
+  /**
+   * Reads {@code data_version} (after a WAL event, until the commit shows, see {@link
+   * #awaitCommit}) and checks every waited key not yet checked at it: keys of waiters that began
+   * waiting after the last check too, in case a foreign commit landed between their own look at the
+   * database and the start of their wait.
+   */
+  private void look(boolean event) throws SQLException, InterruptedException {
+    long version = read();
+    if (event && ws != null && version == last) {
+      // The kernel reports the WAL write a moment before the committing process publishes the
+      // commit in the shared-memory index, and until then data_version has not moved.
+      version = awaitCommit(version);
+    }
+    if ((event || version != last) && !stillWaiting()) {
+      // Signalled from this process meanwhile: leave the commit's follow-up (its filter reads,
+      // or the look for a commit not yet shown) to the next holder of the watch.
+      lookOwed = true;
+      return;
+    }
+    lookOwed = false;
+    last = version;
+    List<WakeKey> stale = new ArrayList<>();
+    for (WakeKey k : hub.waitedKeys()) {
+      Long at = checkedAt.get(k);
+      if (at == null || at != last) {
+        stale.add(k);
+        checkedAt.put(k, last);
+      }
+    }
+    if (!stale.isEmpty()) {
+      for (WakeKey k : checker.keysToWake(snapshot(), stale)) {
+        hub.signal(k);
+        lookSignalled = true;
+        wokenFromHere = false;
+      }
+    }
+    if (checkedAt.size() > 64) {
+      // Forget keys nobody waits on: memory per name lasts only while it is waited on.
+      List<WakeKey> waited = hub.waitedKeys();
+      checkedAt.keySet().retainAll(waited);
+      checker.retainOnly(waited);
+    }
+  }
+
+  /**
+   * Takes the next kernel event. A waiter running the watch is woken from it by {@link #wake()} (an
+   * interrupt sent only while it polls, and taken back here), and then returns null.
+   */
+  private @Nullable WatchKey poll(WatchService service, long nanos) throws InterruptedException {
+    if (Thread.currentThread() != watcher) {
+      return service.poll(nanos, TimeUnit.NANOSECONDS);
+    }
+    synchronized (wakeLock) {
+      if (wakePending) {
+        wakePending = false;
+        return null;
+      }
+      inPoll = true;
+    }
+    try {
+      return service.poll(nanos, TimeUnit.NANOSECONDS);
+    } catch (InterruptedException e) {
+      synchronized (wakeLock) {
+        if (!interruptSent) {
+          throw e;
+        }
+      }
+      return null;
+    } finally {
+      synchronized (wakeLock) {
+        inPoll = false;
+        if (interruptSent) {
+          interruptSent = false;
+          Thread.interrupted();
+        }
       }
     }
   }
@@ -210,21 +463,27 @@ public final class CommitWatcher implements AutoCloseable {
    *
    * @return the version read last
    */
-  private long awaitCommit(WatchService ws, PreparedStatement dataVersion, long last)
-      throws SQLException, InterruptedException {
+  private long awaitCommit(long last) throws SQLException, InterruptedException {
+    WatchService service = ws;
     long version = last;
     long pause = FIRST_RECHECK_NANOS;
     long deadline = System.nanoTime() + EVENT_WINDOW_NANOS;
-    while (version == last && !closed && System.nanoTime() - deadline < 0) {
-      WatchKey more = ws.poll(pause, TimeUnit.NANOSECONDS);
+    while (service != null
+        && version == last
+        && !closed
+        && System.nanoTime() - deadline < 0
+        && stillWaiting()) {
+      // A waiter signalled meanwhile leaves at once (wake() cuts the pause short), owing the look
+      // to the next holder of the watch.
+      WatchKey more = poll(service, pause);
       if (more != null) {
         concernsUs(more);
-        drain(ws);
+        drain();
         pause = FIRST_RECHECK_NANOS;
       } else {
         pause = Math.min(pause * 2, POLL_NANOS);
       }
-      version = read(dataVersion);
+      version = read();
     }
     return version;
   }
@@ -280,13 +539,14 @@ public final class CommitWatcher implements AutoCloseable {
   }
 
   /** Takes every pending key; whether any event may announce a commit (see {@link #concernsUs}). */
-  private boolean drain(@Nullable WatchService ws) {
-    if (ws == null) {
+  private boolean drain() {
+    WatchService service = ws;
+    if (service == null) {
       return false;
     }
     boolean any = false;
     WatchKey k;
-    while ((k = ws.poll()) != null) {
+    while ((k = service.poll()) != null) {
       any |= concernsUs(k);
     }
     return any;
@@ -312,9 +572,46 @@ public final class CommitWatcher implements AutoCloseable {
     return any;
   }
 
-  private static long read(PreparedStatement dataVersion) throws SQLException {
-    try (ResultSet rs = dataVersion.executeQuery()) {
+  private long read() throws SQLException {
+    PreparedStatement st = dataVersion;
+    if (st == null) {
+      throw new IllegalStateException("the watch is not ready");
+    }
+    try (ResultSet rs = st.executeQuery()) {
       return rs.next() ? rs.getLong(1) : 0;
+    }
+  }
+
+  private Tx snapshot() {
+    Tx tx = snapshot;
+    if (tx == null) {
+      throw new IllegalStateException("the watch is not ready");
+    }
+    return tx;
+  }
+
+  /**
+   * Closes the watch's statement once no waiter runs the watch (they stop at once: the watch
+   * service is closed). The connection belongs to the store.
+   */
+  private void closeStatement() {
+    waitersMayWatch = false;
+    boolean locked =
+        Uninterruptibly.awaitUntil(
+            System.nanoTime() + TimeUnit.SECONDS.toNanos(5),
+            nanos -> token.tryLock(nanos, TimeUnit.NANOSECONDS));
+    try {
+      PreparedStatement st = dataVersion;
+      dataVersion = null;
+      if (locked && st != null) {
+        st.close();
+      }
+    } catch (SQLException e) {
+      log.debug("closing the watcher's statement failed", e);
+    } finally {
+      if (locked) {
+        token.unlock();
+      }
     }
   }
 

@@ -1,11 +1,13 @@
 package dev.gander.internal.wake;
 
+import dev.gander.internal.spi.WaiterWatch;
 import dev.gander.internal.spi.Waiters;
 import dev.gander.internal.spi.WakeKey;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
+import org.jspecify.annotations.Nullable;
 
 /**
  * In-process wake-up signals, one per {@link WakeKey}. A waiter reads the key's sequence number,
@@ -13,17 +15,29 @@ import java.util.concurrent.TimeUnit;
  * lands between the check and the wait is never lost.
  *
  * <p>Signals are hints: a woken waiter always re-checks the database.
+ *
+ * <p>Where the backend lends its watch for other processes' commits ({@link
+ * #watchOnWaitingThreads}), a waiter first tries to run that watch itself, and waits on the key's
+ * monitor only if someone else runs it.
  */
 public final class WakeHub implements Waiters {
   private final ConcurrentHashMap<WakeKey, Signal> signals = new ConcurrentHashMap<>();
   private final Object waitersChanged = new Object();
   private int totalWaiters;
+
+  /** Of {@link #totalWaiters}, those running (or about to run) the backend's watch themselves. */
+  private int watchingWaiters;
+
+  private volatile @Nullable WaiterWatch watch;
   private volatile boolean closed;
 
   /** A key's state; it exists only while someone holds an {@link Interest} in the key. */
   private static final class Signal {
     long seq;
     int waiters;
+
+    /** Waiters of this key running the backend's watch: a signal must wake them there. */
+    int watching;
 
     /** Interests held; guarded by the map's per-key lock ({@code compute}). */
     int holders;
@@ -108,12 +122,28 @@ public final class WakeHub implements Waiters {
     if (s == null) {
       return;
     }
+    boolean wakeWatch;
     synchronized (s) {
       s.seq++;
       if (s.waiters > 0) {
         s.notifyAll();
       }
+      wakeWatch = s.watching > 0;
     }
+    WaiterWatch w = watch;
+    if (wakeWatch && w != null) {
+      w.wake();
+    }
+  }
+
+  /**
+   * Lets waiters run the backend's watch themselves (see {@link WaiterWatch}).
+   *
+   * @param watch the watch
+   */
+  @Override
+  public void watchOnWaitingThreads(WaiterWatch watch) {
+    this.watch = watch;
   }
 
   /** Wakes every waiter of every key: used on close. */
@@ -135,6 +165,7 @@ public final class WakeHub implements Waiters {
 
   private boolean await(Signal s, long seen, long timeoutNanos) throws InterruptedException {
     long deadline = dev.gander.internal.Times.deadline(timeoutNanos);
+    WaiterWatch w = watch;
     synchronized (s) {
       if (s.seq != seen) {
         return true;
@@ -143,27 +174,69 @@ public final class WakeHub implements Waiters {
         return false;
       }
       s.waiters++;
-      changeWaiters(1);
-      try {
-        while (s.seq == seen && !closed) {
-          long left = deadline - System.nanoTime();
-          if (left <= 0) {
-            return false;
+      if (w != null) {
+        s.watching++;
+      }
+    }
+    try {
+      if (w != null) {
+        // Counted as watching from the start, so that the backend's own watch thread is not
+        // woken for a waiter that will most often watch for itself.
+        changeWaiters(1, 1);
+        boolean watched;
+        try {
+          watched = w.watchWhile(() -> stillWaiting(s, seen), deadline);
+        } catch (InterruptedException | RuntimeException | Error e) {
+          changeWaiters(-1, -1);
+          throw e;
+        } finally {
+          synchronized (s) {
+            s.watching--;
           }
-          TimeUnit.NANOSECONDS.timedWait(s, left);
         }
-        return s.seq != seen;
+        if (watched) {
+          changeWaiters(-1, -1);
+          synchronized (s) {
+            return s.seq != seen;
+          }
+        }
+        // Someone else watches: wait to be woken, counted as a waiter the watch thread serves.
+        changeWaiters(0, -1);
+      } else {
+        changeWaiters(1, 0);
+      }
+      try {
+        synchronized (s) {
+          while (s.seq == seen && !closed) {
+            long left = deadline - System.nanoTime();
+            if (left <= 0) {
+              return false;
+            }
+            TimeUnit.NANOSECONDS.timedWait(s, left);
+          }
+          return s.seq != seen;
+        }
       } finally {
+        changeWaiters(-1, 0);
+      }
+    } finally {
+      synchronized (s) {
         s.waiters--;
-        changeWaiters(-1);
       }
     }
   }
 
-  private void changeWaiters(int delta) {
+  private boolean stillWaiting(Signal s, long seen) {
+    synchronized (s) {
+      return s.seq == seen && !closed;
+    }
+  }
+
+  private void changeWaiters(int delta, int watchingDelta) {
     synchronized (waitersChanged) {
       totalWaiters += delta;
-      if (totalWaiters > 0) {
+      watchingWaiters += watchingDelta;
+      if (totalWaiters > watchingWaiters) {
         waitersChanged.notifyAll();
       }
     }
@@ -201,22 +274,25 @@ public final class WakeHub implements Waiters {
   }
 
   /**
-   * Blocks until someone waits, the hub closes, or the time runs out.
+   * Blocks until someone waits without running the backend's watch, the hub closes, or the time
+   * runs out.
    *
    * @param timeoutNanos the longest wait
+   * @return whether someone waits without watching
    * @throws InterruptedException if interrupted
    */
   @Override
-  public void awaitWaiters(long timeoutNanos) throws InterruptedException {
+  public boolean awaitWaiters(long timeoutNanos) throws InterruptedException {
     long deadline = System.nanoTime() + timeoutNanos;
     synchronized (waitersChanged) {
-      while (totalWaiters == 0 && !closed) {
+      while (totalWaiters <= watchingWaiters && !closed) {
         long left = deadline - System.nanoTime();
         if (left <= 0) {
-          return;
+          return false;
         }
         TimeUnit.NANOSECONDS.timedWait(waitersChanged, left);
       }
+      return totalWaiters > watchingWaiters;
     }
   }
 
@@ -227,6 +303,10 @@ public final class WakeHub implements Waiters {
       synchronized (s) {
         s.notifyAll();
       }
+    }
+    WaiterWatch w = watch;
+    if (w != null) {
+      w.wake();
     }
     synchronized (waitersChanged) {
       waitersChanged.notifyAll();
