@@ -92,15 +92,18 @@ public final class CommitWatcher implements AutoCloseable, WaiterWatch {
   private volatile boolean waitersMayWatch;
 
   /**
-   * Whether the last wake-up of a watching waiter came from this process. Such a waiter was woken
-   * by the kernel's event for the commit's write first and by the commit's signal after it: two
-   * wake-ups where waiting on its key takes one. So waiters watch only while wake-ups come from
-   * other processes; the watcher thread's next wake-up of anyone sets this back.
+   * How long waiters wait on their keys instead of watching after a watching waiter was woken while
+   * this process committed. Such a waiter is woken by the kernel's event for the commit's write
+   * first and by the commit's signal after it (or signals itself, if its look sees the commit
+   * first): two wake-ups and a read where waiting on its key takes one wake-up. A process whose
+   * waiters are woken by its own commits keeps that one; one woken by other processes watches.
    */
-  private volatile boolean wokenFromHere;
+  private static final long LOCAL_WAKE_BACK_OFF_NANOS = TimeUnit.SECONDS.toNanos(1);
 
-  /** Whether the current holder's looks signalled anyone; guarded by the token. */
-  private boolean lookSignalled;
+  /** When a watching waiter was last woken from this process; valid once {@link #wokenFromHere}. */
+  private volatile long wokenFromHereAt;
+
+  private volatile boolean wokenFromHere;
 
   /** When the last waiter that watched stopped, in {@link System#nanoTime()} terms. */
   private volatile long lastWatchEnded = System.nanoTime();
@@ -255,7 +258,10 @@ public final class CommitWatcher implements AutoCloseable, WaiterWatch {
   @Override
   public boolean watchWhile(BooleanSupplier waiting, long deadlineNanos)
       throws InterruptedException {
-    if (!waitersMayWatch || wokenFromHere || closed || !token.tryLock()) {
+    if (!waitersMayWatch
+        || closed
+        || (wokenFromHere && System.nanoTime() - wokenFromHereAt < LOCAL_WAKE_BACK_OFF_NANOS)
+        || !token.tryLock()) {
       return false;
     }
     try {
@@ -268,7 +274,7 @@ public final class CommitWatcher implements AutoCloseable, WaiterWatch {
         interruptSent = false;
       }
       this.waiting = waiting;
-      lookSignalled = false;
+      long commitsBefore = store.localCommits();
       try {
         // Look first: a commit may have landed between the waiter's own look at the database and
         // now, after this watch's last look.
@@ -280,7 +286,8 @@ public final class CommitWatcher implements AutoCloseable, WaiterWatch {
           }
           step(Math.min(left, SAFETY_RECHECK_NANOS));
         }
-        if (!waiting.getAsBoolean() && !lookSignalled) {
+        if (!waiting.getAsBoolean() && store.localCommits() != commitsBefore) {
+          wokenFromHereAt = System.nanoTime();
           wokenFromHere = true;
         }
       } finally {
@@ -406,8 +413,6 @@ public final class CommitWatcher implements AutoCloseable, WaiterWatch {
     if (!stale.isEmpty()) {
       for (WakeKey k : checker.keysToWake(snapshot(), stale)) {
         hub.signal(k);
-        lookSignalled = true;
-        wokenFromHere = false;
       }
     }
     if (checkedAt.size() > 64) {

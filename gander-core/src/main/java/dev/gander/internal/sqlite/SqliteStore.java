@@ -38,6 +38,9 @@ import org.slf4j.LoggerFactory;
 public final class SqliteStore implements Store, TxRunner {
   private static final Logger log = LoggerFactory.getLogger(SqliteStore.class);
 
+  /** Commits of this process; written by the committing thread, which holds the writer lock. */
+  private volatile long commits;
+
   private final Path path;
   private final SqliteOptions sqlite;
   private final StoreOptions options;
@@ -74,7 +77,16 @@ public final class SqliteStore implements Store, TxRunner {
               path, () -> SqliteOpener.openCheckpointConnection(path, sqlite), writerLock);
       this.checkpointer = c;
       this.writer =
-          new GroupCommitWriter(path, w, writerLock, errors, this::closedException, c::committed);
+          new GroupCommitWriter(
+              path,
+              w,
+              writerLock,
+              errors,
+              this::closedException,
+              () -> {
+                commits++;
+                return c.committed();
+              });
     }
   }
 
@@ -305,6 +317,16 @@ public final class SqliteStore implements Store, TxRunner {
               }
             });
     return result;
+  }
+
+  /**
+   * How many commits this process has made on the store so far: the commit watcher tells by it
+   * whether a wake-up may have come from this process.
+   *
+   * @return the count, which only grows
+   */
+  public long localCommits() {
+    return commits;
   }
 
   /**
