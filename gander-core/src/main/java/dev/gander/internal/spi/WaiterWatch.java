@@ -17,13 +17,15 @@ public interface WaiterWatch {
    * commits concern, the caller's own included; {@link #wake()} makes it look at {@code waiting}
    * again.
    *
+   * @param key the key the caller waits on
    * @param waiting whether the caller still waits; cheap, called after each look
    * @param deadlineNanos when to stop, in {@link System#nanoTime()} terms
    * @return {@code false} at once, without watching, if someone else watches now or the watch
    *     cannot run on a waiting thread (polling, closed); {@code true} once it watched
    * @throws InterruptedException if the calling thread is interrupted
    */
-  boolean watchWhile(BooleanSupplier waiting, long deadlineNanos) throws InterruptedException;
+  boolean watchWhile(WakeKey key, BooleanSupplier waiting, long deadlineNanos)
+      throws InterruptedException;
 
   /**
    * Makes the thread in {@link #watchWhile}, if any, look at its {@code waiting} condition soon.

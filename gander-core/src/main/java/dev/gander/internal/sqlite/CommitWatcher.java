@@ -119,6 +119,9 @@ public final class CommitWatcher implements AutoCloseable, WaiterWatch {
   /** Whether the watching waiter still waits; null while the watcher thread watches. */
   private @Nullable BooleanSupplier waiting;
 
+  /** The key of the watching waiter; null while the watcher thread watches. */
+  private @Nullable WakeKey waitingKey;
+
   /**
    * A kernel event was taken but not followed up, because the waiter that took it had what it
    * waited for (a commit of this process, handed over at once): the next holder looks first.
@@ -256,7 +259,7 @@ public final class CommitWatcher implements AutoCloseable, WaiterWatch {
   }
 
   @Override
-  public boolean watchWhile(BooleanSupplier waiting, long deadlineNanos)
+  public boolean watchWhile(WakeKey key, BooleanSupplier waiting, long deadlineNanos)
       throws InterruptedException {
     if (!waitersMayWatch
         || closed
@@ -274,6 +277,7 @@ public final class CommitWatcher implements AutoCloseable, WaiterWatch {
         interruptSent = false;
       }
       this.waiting = waiting;
+      this.waitingKey = key;
       long commitsBefore = store.localCommits();
       try {
         // Look first: a commit may have landed between the waiter's own look at the database and
@@ -292,6 +296,7 @@ public final class CommitWatcher implements AutoCloseable, WaiterWatch {
         }
       } finally {
         this.waiting = null;
+        this.waitingKey = null;
         synchronized (wakeLock) {
           watcher = null;
           inPoll = false;
@@ -403,11 +408,18 @@ public final class CommitWatcher implements AutoCloseable, WaiterWatch {
     lookOwed = false;
     last = version;
     List<WakeKey> stale = new ArrayList<>();
+    WakeKey own = waitingKey;
     for (WakeKey k : hub.waitedKeys()) {
       Long at = checkedAt.get(k);
       if (at == null || at != last) {
-        stale.add(k);
         checkedAt.put(k, last);
+        if (at != null && k.equals(own) && k instanceof WakeKey.StreamAppended) {
+          // The watching subscriber (or listener) reads the stream itself once woken: the
+          // filter's read of its head would only come before that read, on the same thread.
+          hub.signal(k);
+        } else {
+          stale.add(k);
+        }
       }
     }
     if (!stale.isEmpty()) {

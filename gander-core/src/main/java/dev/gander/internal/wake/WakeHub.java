@@ -98,7 +98,7 @@ public final class WakeHub implements Waiters {
      * @throws InterruptedException if interrupted
      */
     public boolean await(long seen, long timeoutNanos) throws InterruptedException {
-      return WakeHub.this.await(s, seen, timeoutNanos);
+      return WakeHub.this.await(key, s, seen, timeoutNanos);
     }
 
     /** Gives up the interest; the key's memory is released when nobody else holds it. */
@@ -163,7 +163,8 @@ public final class WakeHub implements Waiters {
     return signals.size();
   }
 
-  private boolean await(Signal s, long seen, long timeoutNanos) throws InterruptedException {
+  private boolean await(WakeKey key, Signal s, long seen, long timeoutNanos)
+      throws InterruptedException {
     long deadline = dev.gander.internal.Times.deadline(timeoutNanos);
     WaiterWatch w = watch;
     synchronized (s) {
@@ -185,7 +186,7 @@ public final class WakeHub implements Waiters {
         changeWaiters(1, 1);
         boolean watched;
         try {
-          watched = w.watchWhile(() -> stillWaiting(s, seen), deadline);
+          watched = w.watchWhile(key, () -> stillWaiting(s, seen), deadline);
         } catch (InterruptedException | RuntimeException | Error e) {
           changeWaiters(-1, -1);
           throw e;
