@@ -128,12 +128,8 @@ public final class CommitWatcher implements AutoCloseable, WaiterWatch {
    */
   private boolean lookOwed;
 
-  // A watching waiter's wake-up: guarded by wakeLock.
-  private final Object wakeLock = new Object();
-  private @Nullable Thread watcher;
-  private boolean inPoll;
-  private boolean wakePending;
-  private boolean interruptSent;
+  /** Wakes a watching waiter out of the watch service's poll. */
+  private final PollWaker waker = new PollWaker();
 
   /**
    * Creates a watcher; it starts on {@link #ensureStarted()}.
@@ -271,11 +267,7 @@ public final class CommitWatcher implements AutoCloseable, WaiterWatch {
       if (!waitersMayWatch || closed || ws == null) {
         return false;
       }
-      synchronized (wakeLock) {
-        watcher = Thread.currentThread();
-        wakePending = false;
-        interruptSent = false;
-      }
+      waker.begin();
       this.waiting = waiting;
       this.waitingKey = key;
       long commitsBefore = store.localCommits();
@@ -297,15 +289,7 @@ public final class CommitWatcher implements AutoCloseable, WaiterWatch {
       } finally {
         this.waiting = null;
         this.waitingKey = null;
-        synchronized (wakeLock) {
-          watcher = null;
-          inPoll = false;
-          if (interruptSent) {
-            // The wake-up's interrupt, if it has not been taken by the poll: not the caller's.
-            interruptSent = false;
-            Thread.interrupted();
-          }
-        }
+        waker.end();
         lastWatchEnded = System.nanoTime();
       }
       return true;
@@ -324,23 +308,7 @@ public final class CommitWatcher implements AutoCloseable, WaiterWatch {
 
   @Override
   public void wake() {
-    synchronized (wakeLock) {
-      Thread t = watcher;
-      if (t == null) {
-        return;
-      }
-      if (inPoll) {
-        // Not if the caller's own interrupt is pending: that one ends the poll anyway, and must
-        // not be taken back as ours. (One that lands between ours and its taking back is taken
-        // with it: the two are indistinguishable, and the window is microseconds.)
-        if (!interruptSent && !t.isInterrupted()) {
-          interruptSent = true;
-          t.interrupt();
-        }
-      } else {
-        wakePending = true;
-      }
-    }
+    waker.wake();
   }
 
   /**
@@ -360,7 +328,7 @@ public final class CommitWatcher implements AutoCloseable, WaiterWatch {
         waitersMayWatch = false;
       }
     } else if (ws != null) {
-      WatchKey key = poll(ws, timeoutNanos);
+      WatchKey key = waker.poll(ws, timeoutNanos);
       if (key != null) {
         // Only a WAL write announces a commit. The database file is written by checkpoints,
         // which commit nothing: looking for a commit after one of those would keep the watch
@@ -436,41 +404,6 @@ public final class CommitWatcher implements AutoCloseable, WaiterWatch {
   }
 
   /**
-   * Takes the next kernel event. A waiter running the watch is woken from it by {@link #wake()} (an
-   * interrupt sent only while it polls, and taken back here), and then returns null.
-   */
-  private @Nullable WatchKey poll(WatchService service, long nanos) throws InterruptedException {
-    if (Thread.currentThread() != watcher) {
-      return service.poll(nanos, TimeUnit.NANOSECONDS);
-    }
-    synchronized (wakeLock) {
-      if (wakePending) {
-        wakePending = false;
-        return null;
-      }
-      inPoll = true;
-    }
-    try {
-      return service.poll(nanos, TimeUnit.NANOSECONDS);
-    } catch (InterruptedException e) {
-      synchronized (wakeLock) {
-        if (!interruptSent) {
-          throw e;
-        }
-      }
-      return null;
-    } finally {
-      synchronized (wakeLock) {
-        inPoll = false;
-        if (interruptSent) {
-          interruptSent = false;
-          Thread.interrupted();
-        }
-      }
-    }
-  }
-
-  /**
    * After a WAL event, reads {@code data_version} again until it moves or {@link
    * #EVENT_WINDOW_NANOS} pass: at once on each further event (a commit writes its frames one after
    * another, each an event), else after a pause that starts at {@link #FIRST_RECHECK_NANOS} and
@@ -492,7 +425,7 @@ public final class CommitWatcher implements AutoCloseable, WaiterWatch {
         && stillWaiting()) {
       // A waiter signalled meanwhile leaves at once (wake() cuts the pause short), owing the look
       // to the next holder of the watch.
-      WatchKey more = poll(service, pause);
+      WatchKey more = waker.poll(service, pause);
       if (more != null) {
         concernsUs(more);
         drain();
