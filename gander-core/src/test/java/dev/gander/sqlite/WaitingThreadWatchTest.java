@@ -193,8 +193,8 @@ class WaitingThreadWatchTest {
       assertThat(System.nanoTime()).as("thread blocked in its wait").isLessThan(deadline);
       Thread.sleep(1);
     }
-    // Blocked somewhere in the wait; let it settle into the watch's poll or the key's monitor.
-    Thread.sleep(50);
+    // Blocked in its wait (the watch's poll or the key's monitor): an interrupt from here on,
+    // wherever it lands, must end the wait.
   }
 
   /**
@@ -216,36 +216,30 @@ class WaitingThreadWatchTest {
         AtomicReference<Throwable> failed = new AtomicReference<>();
         List<Thread> threads =
             List.of(
-                new Thread(
+                collector(
+                    failed,
+                    count,
                     () ->
-                        collect(
-                            failed,
-                            count,
-                            () ->
-                                sub.next(Duration.ofSeconds(60))
-                                    .map(e -> events.add(e.payloadAs(String.class))))),
-                new Thread(
+                        sub.next(Duration.ofSeconds(60))
+                            .map(e -> events.add(e.payloadAs(String.class)))),
+                collector(
+                    failed,
+                    count,
                     () ->
-                        collect(
-                            failed,
-                            count,
-                            () ->
-                                listener
-                                    .poll(Duration.ofSeconds(60))
-                                    .map(n -> notes.add(n.payloadAs(Integer.class))))),
-                new Thread(
+                        listener
+                            .poll(Duration.ofSeconds(60))
+                            .map(n -> notes.add(n.payloadAs(Integer.class)))),
+                collector(
+                    failed,
+                    count,
                     () ->
-                        collect(
-                            failed,
-                            count,
-                            () ->
-                                queue
-                                    .poll("here", Duration.ofSeconds(60))
-                                    .map(
-                                        j -> {
-                                          j.ack();
-                                          return jobs.add(j.payloadAs(QueueChild.Item.class).n());
-                                        }))));
+                        queue
+                            .poll("here", Duration.ofSeconds(60))
+                            .map(
+                                j -> {
+                                  j.ack();
+                                  return jobs.add(j.payloadAs(QueueChild.Item.class).n());
+                                })));
         threads.forEach(Thread::start);
         String target = QueueChild.sqlite(dir.resolve("app.db"));
         try (Jvm publisher =
@@ -274,6 +268,12 @@ class WaitingThreadWatchTest {
         assertThat(jobs).containsExactlyInAnyOrderElementsOf(numbers);
       }
     }
+  }
+
+  /** A thread that takes {@code count} items with {@code take}, recording a failure. */
+  private static Thread collector(
+      AtomicReference<Throwable> failed, int count, java.util.function.Supplier<Optional<?>> take) {
+    return new Thread(() -> collect(failed, count, take));
   }
 
   /** Takes {@code count} items with {@code take} (each returning empty if none came in time). */
