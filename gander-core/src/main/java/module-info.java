@@ -44,6 +44,9 @@ module dev.gander.core {
   // backend: not API either.
   exports dev.gander.internal to
       dev.gander.postgres;
+  // UTF-8 sizes, for the size of a NOTIFY payload.
+  exports dev.gander.internal.text to
+      dev.gander.postgres;
 
   uses com.fasterxml.jackson.databind.Module;
 }

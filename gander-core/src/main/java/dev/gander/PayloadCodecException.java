@@ -3,11 +3,12 @@ package dev.gander;
 import org.jspecify.annotations.Nullable;
 
 /**
- * A payload or result could not be turned into JSON, or JSON could not be turned back into the
- * requested type. Nothing was written.
+ * A payload or result could not be turned into JSON that can be stored, or JSON could not be turned
+ * back into the requested type. Nothing was written.
  *
- * <p>Check that the value is serialisable by the database's Jackson {@code ObjectMapper}, or that
- * the class given to {@code payloadAs} matches what was enqueued.
+ * <p>Check that the value is serialisable by the database's Jackson {@code ObjectMapper}, that its
+ * text holds no lone UTF-16 surrogate (half of a character without its other half, which UTF-8
+ * cannot store), or that the class given to {@code payloadAs} matches what was enqueued.
  */
 public class PayloadCodecException extends GanderException {
   private static final long serialVersionUID = 1L;

@@ -69,6 +69,8 @@ public interface EventLog extends AutoCloseable {
    * @return its offset
    * @throws dev.gander.PayloadTooLargeException if its payload or headers are over 1 MiB of JSON;
    *     nothing is written
+   * @throws dev.gander.PayloadCodecException if its payload or headers hold a lone UTF-16 surrogate
+   *     (half of a character, which UTF-8 cannot store); nothing is written
    * @throws dev.gander.GanderClosedException if the log is closed
    */
   long append(Topic topic, LogEvent event);
@@ -82,6 +84,7 @@ public interface EventLog extends AutoCloseable {
    * @param events the events, in order
    * @return their offsets, consecutive, in order
    * @throws dev.gander.PayloadTooLargeException if one is too large; none is written
+   * @throws dev.gander.PayloadCodecException if one holds a lone UTF-16 surrogate; none is written
    */
   List<Long> appendAll(Topic topic, List<LogEvent> events);
 

@@ -6,9 +6,11 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.json.JsonMapper;
+import dev.gander.PayloadCodecException;
 import dev.gander.PayloadTooLargeException;
 import dev.gander.eventlog.LogEntry;
 import dev.gander.eventlog.LogEvent;
+import dev.gander.internal.text.Utf8;
 import java.io.IOException;
 import java.io.StringWriter;
 import java.io.UncheckedIOException;
@@ -35,16 +37,31 @@ final class EventLines {
   private EventLines() {}
 
   /**
-   * Refuses an event the streams would refuse for its size, so that every backend agrees.
+   * Refuses an event the streams would refuse, for its size or for text UTF-8 cannot hold, so that
+   * every backend agrees.
    *
    * @param e the event
    * @throws PayloadTooLargeException if its payload or headers are over the limit
+   * @throws PayloadCodecException if its payload or headers hold a lone surrogate
    */
-  static void checkSize(LogEvent e) {
-    check(utf8Length(e.payloadJson()), "payload");
+  static void checkStorable(LogEvent e) {
+    check(e.payloadJson(), "payload");
     if (!e.headers().isEmpty()) {
-      check(utf8Length(headersJson(e.headers())), "headers");
+      check(headersJson(e.headers()), "headers");
     }
+  }
+
+  private static void check(String json, String what) {
+    int lone = Utf8.loneSurrogate(json);
+    if (lone >= 0) {
+      throw new PayloadCodecException(
+          "Cannot store the event's "
+              + what
+              + ": "
+              + Utf8.describeLoneSurrogate(json, lone)
+              + ". Nothing was written.");
+    }
+    check(Utf8.length(json), what);
   }
 
   private static void check(int size, String what) {
@@ -164,24 +181,5 @@ final class EventLines {
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }
-  }
-
-  static int utf8Length(String s) {
-    int n = s.length();
-    int bytes = n;
-    for (int i = 0; i < n; i++) {
-      char c = s.charAt(i);
-      if (c >= 0x80) {
-        if (c < 0x800) {
-          bytes += 1;
-        } else if (Character.isHighSurrogate(c)) {
-          bytes += 2;
-          i++;
-        } else {
-          bytes += 2;
-        }
-      }
-    }
-    return bytes;
   }
 }

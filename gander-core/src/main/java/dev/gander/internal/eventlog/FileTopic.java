@@ -8,6 +8,7 @@ import dev.gander.GanderException;
 import dev.gander.eventlog.ConsumerId;
 import dev.gander.eventlog.LogEntry;
 import dev.gander.eventlog.Topic;
+import dev.gander.internal.text.Utf8;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
@@ -310,7 +311,7 @@ final class FileTopic extends LocalTopic {
     for (LogEntry e : entries) {
       String line = EventLines.line(e.offset(), e.event());
       starts[i++] = at;
-      at += EventLines.utf8Length(line) + 1;
+      at += Utf8.length(line) + 1;
       text.append(line).append('\n');
     }
     byte[] bytes = text.toString().getBytes(StandardCharsets.UTF_8);

@@ -84,7 +84,7 @@ abstract class LocalEventLog implements EventLog {
   public List<Long> appendAll(Topic topic, List<LogEvent> events) {
     Objects.requireNonNull(events, "events");
     for (LogEvent e : events) {
-      EventLines.checkSize(Objects.requireNonNull(e, "event"));
+      EventLines.checkStorable(Objects.requireNonNull(e, "event"));
     }
     LocalTopic t = topic(topic);
     if (events.isEmpty()) {

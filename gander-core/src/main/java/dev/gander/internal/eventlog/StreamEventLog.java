@@ -80,7 +80,7 @@ final class StreamEventLog implements EventLog {
   @Override
   public long append(Topic topic, LogEvent event) {
     Objects.requireNonNull(event, "event");
-    EventLines.checkSize(event);
+    EventLines.checkStorable(event);
     return stream(topic).publish(event.kind(), RawJson.of(event.payloadJson()), headers(event));
   }
 
@@ -88,7 +88,7 @@ final class StreamEventLog implements EventLog {
   public List<Long> appendAll(Topic topic, List<LogEvent> events) {
     Objects.requireNonNull(events, "events");
     for (LogEvent e : events) {
-      EventLines.checkSize(Objects.requireNonNull(e, "event"));
+      EventLines.checkStorable(Objects.requireNonNull(e, "event"));
     }
     Stream s = stream(topic);
     if (events.isEmpty()) {

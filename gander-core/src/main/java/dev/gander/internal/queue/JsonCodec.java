@@ -5,6 +5,7 @@ import com.fasterxml.jackson.core.type.TypeReference;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.gander.PayloadCodecException;
 import dev.gander.PayloadTooLargeException;
+import dev.gander.internal.text.Utf8;
 import dev.gander.queue.RawJson;
 import org.jspecify.annotations.Nullable;
 
@@ -63,7 +64,16 @@ public final class JsonCodec {
             e);
       }
     }
-    int size = utf8Length(json);
+    int lone = Utf8.loneSurrogate(json);
+    if (lone >= 0) {
+      throw new PayloadCodecException(
+          "Cannot store the "
+              + what
+              + ": "
+              + Utf8.describeLoneSurrogate(json, lone)
+              + ". Nothing was written.");
+    }
+    int size = Utf8.length(json);
     if (size > limit) {
       throw new PayloadTooLargeException(
           "The "
@@ -104,24 +114,5 @@ public final class JsonCodec {
       throw new PayloadCodecException(
           "Cannot read the " + what + " as " + type.getType() + ": " + e.getMessage(), e);
     }
-  }
-
-  static int utf8Length(String s) {
-    int n = s.length();
-    int bytes = n;
-    for (int i = 0; i < n; i++) {
-      char c = s.charAt(i);
-      if (c >= 0x80) {
-        if (c < 0x800) {
-          bytes += 1;
-        } else if (Character.isHighSurrogate(c)) {
-          bytes += 2;
-          i++;
-        } else {
-          bytes += 2;
-        }
-      }
-    }
-    return bytes;
   }
 }

@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import dev.gander.Gander;
 import dev.gander.GanderClosedException;
 import dev.gander.InvalidNameException;
+import dev.gander.PayloadCodecException;
 import dev.gander.PayloadTooLargeException;
 import dev.gander.eventlog.CompactReport;
 import dev.gander.eventlog.ConsumerId;
@@ -174,6 +175,33 @@ public abstract class EventLogContract {
     assertThat(all.get(1).event()).isEqualTo(second);
     assertThat(all.subList(2, 5)).extracting(LogEntry::event).containsExactlyElementsOf(batch);
     assertThat(all.get(4).event().payload().isNull()).isTrue();
+  }
+
+  @Test
+  void textOfEveryWidthComesBackAsAppendedAndTextUtf8CannotHoldIsRefused() {
+    EventLog log = log();
+    Topic t = topic();
+    // One, two, three and four bytes a character, in one batch: the file backend indexes lines
+    // by their size in bytes, so a miscount would misplace every later event of the batch.
+    List<LogEvent> batch =
+        List.of(
+            LogEvent.ofJson("k", "\"a\""),
+            LogEvent.ofJson("k", "\"caf\u00e9 \u20ac \uD83D\uDCE6\""),
+            LogEvent.ofJson("k", "{\"text\":\"\u00fc\u00fc\uD83D\uDE00\"}")
+                .withHeader("note", "\u2603"),
+            LogEvent.ofJson("k", "\"z\""));
+    assertThat(log.appendAll(t, batch)).containsExactly(1L, 2L, 3L, 4L);
+    for (int i = 0; i < batch.size(); i++) {
+      assertThat(log.readRange(t, i, 1).get(0).event()).isEqualTo(batch.get(i));
+    }
+    LogEvent cut = LogEvent.ofJson("k", "\"parcel \\ud83d\""); // half an emoji
+    assertThatThrownBy(() -> log.append(t, cut))
+        .isInstanceOf(PayloadCodecException.class)
+        .hasMessageContaining("lone UTF-16 surrogate");
+    LogEvent badHeader = LogEvent.ofJson("k", "1").withHeader("note", "\uDCE6");
+    assertThatThrownBy(() -> log.appendAll(t, List.of(LogEvent.ofJson("k", "2"), badHeader)))
+        .isInstanceOf(PayloadCodecException.class);
+    assertThat(log.latest(t)).as("nothing of either call was written").hasValue(4);
   }
 
   @Test

@@ -272,6 +272,20 @@ public abstract class PubSubContract {
   }
 
   @Test
+  void aPayloadWithALoneSurrogateIsRefusedAndSendsNothing() throws Exception {
+    String ch = channel();
+    try (Listener l = gander().listen(ch)) {
+      assertThatThrownBy(() -> gander().notify(ch, "half \uD83D"))
+          .isInstanceOf(PayloadCodecException.class)
+          .hasMessageContaining("lone UTF-16 surrogate");
+      gander().notify(ch, "whole \uD83D\uDCE6");
+      assertThat(l.poll(Duration.ofSeconds(10)).map(n -> n.payloadAs(String.class)))
+          .contains("whole \uD83D\uDCE6");
+      assertThat(l.poll(Duration.ofMillis(50))).isEmpty();
+    }
+  }
+
+  @Test
   void aPayloadThatCannotBeWrittenIsACodecErrorAndSendsNothing() {
     String ch = channel();
     try (Listener l = gander().listen(ch)) {

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.gander.Gander;
 import dev.gander.LeaseLostException;
+import dev.gander.PayloadCodecException;
 import dev.gander.PayloadTooLargeException;
 import dev.gander.queue.DeadLetter;
 import dev.gander.queue.EnqueueOptions;
@@ -17,6 +18,7 @@ import dev.gander.queue.JobState;
 import dev.gander.queue.Queue;
 import dev.gander.queue.QueueOptions;
 import dev.gander.queue.QueueStats;
+import dev.gander.queue.RawJson;
 import dev.gander.queue.Worker;
 import dev.gander.queue.WorkerOptions;
 import java.sql.PreparedStatement;
@@ -26,6 +28,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -377,6 +380,26 @@ public abstract class QueueContract {
     jobs.get(2).ack();
     assertThat(drained.get(60, TimeUnit.SECONDS)).isTrue();
     assertThat(q.awaitDrained(Duration.ZERO)).isTrue();
+  }
+
+  @Test
+  void aPayloadWithALoneSurrogateIsRefusedAndAWholeEmojiIsKept() {
+    Queue q = queue();
+    String emoji = "parcel \uD83D\uDCE6";
+    String cut = emoji.substring(0, emoji.length() - 1); // drops the emoji's second half
+    assertThatThrownBy(() -> q.enqueue(Map.of("text", cut)))
+        .isInstanceOf(PayloadCodecException.class)
+        .hasMessageContaining("lone UTF-16 surrogate");
+    assertThatThrownBy(() -> q.enqueue(RawJson.of("\"" + cut + "\"")))
+        .isInstanceOf(PayloadCodecException.class);
+    assertThatThrownBy(() -> q.enqueueAll(List.of("fine", cut)))
+        .isInstanceOf(PayloadCodecException.class);
+    assertThat(q.stats().ready()).as("nothing was written").isZero();
+
+    q.enqueue(emoji);
+    Job job = q.claim("w", 1).get(0);
+    assertThat(job.payloadAs(String.class)).isEqualTo(emoji);
+    job.ack();
   }
 
   // ------------------------------------------------------------ batches

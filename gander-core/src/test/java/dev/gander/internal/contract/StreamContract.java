@@ -212,6 +212,28 @@ public abstract class StreamContract {
   }
 
   @Test
+  void textThatUtf8CannotHoldIsRefusedAndAWholeEmojiIsKept() {
+    Stream s = stream();
+    String emoji = "order \uD83D\uDCE6 shipped";
+    String cut = emoji.substring(0, 7); // ends with the first half of the emoji
+    assertThatThrownBy(() -> s.publish("k", cut))
+        .isInstanceOf(PayloadCodecException.class)
+        .hasMessageContaining("lone UTF-16 surrogate")
+        .hasMessageContaining("\\uD83D");
+    assertThatThrownBy(() -> s.publish("k", "x", Map.of("note", "\uDCE6")))
+        .isInstanceOf(PayloadCodecException.class)
+        .hasMessageContaining("headers");
+    assertThatThrownBy(() -> s.publishAll("k", List.of("fine", cut)))
+        .isInstanceOf(PayloadCodecException.class);
+    assertThat(s.latest()).as("nothing of any call was published").isZero();
+
+    s.publish("k", emoji, Map.of("note", "\uD83D\uDCE6"));
+    Event e = s.read(0, 1).get(0);
+    assertThat(e.payloadAs(String.class)).isEqualTo(emoji);
+    assertThat(e.headers()).containsEntry("note", "\uD83D\uDCE6");
+  }
+
+  @Test
   void namesAndKindsFollowTheQueueNameRule() {
     assertThatThrownBy(() -> gander().stream("")).isInstanceOf(InvalidNameException.class);
     assertThatThrownBy(() -> gander().stream("has space")).isInstanceOf(InvalidNameException.class);

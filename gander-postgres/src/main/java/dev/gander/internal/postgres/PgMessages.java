@@ -1,6 +1,7 @@
 package dev.gander.internal.postgres;
 
 import dev.gander.internal.spi.MessageBus.Message;
+import dev.gander.internal.text.Utf8;
 import java.util.Optional;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.atomic.AtomicLong;
@@ -47,7 +48,7 @@ final class PgMessages {
     // The header is ASCII: "m:", sender and count (13 characters each at most), sentAt (20),
     // three colons, the channel and a space.
     int header = HEADER_BYTES + channel.length();
-    return header + utf8Length(json) <= MAX_PAYLOAD_BYTES;
+    return header + Utf8.length(json) <= MAX_PAYLOAD_BYTES;
   }
 
   /**
@@ -98,23 +99,5 @@ final class PgMessages {
     } catch (NumberFormatException e) {
       return Optional.empty();
     }
-  }
-
-  private static int utf8Length(String s) {
-    int n = 0;
-    for (int i = 0; i < s.length(); i++) {
-      char c = s.charAt(i);
-      if (c < 0x80) {
-        n++;
-      } else if (c < 0x800) {
-        n += 2;
-      } else if (Character.isHighSurrogate(c)) {
-        n += 4;
-        i++;
-      } else {
-        n += 3;
-      }
-    }
-    return n;
   }
 }
