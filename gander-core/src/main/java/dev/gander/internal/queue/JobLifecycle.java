@@ -7,7 +7,6 @@ import dev.gander.internal.spi.ChangeNotifier;
 import dev.gander.internal.spi.JobOps;
 import dev.gander.internal.spi.Tx;
 import dev.gander.internal.spi.TxRunner;
-import dev.gander.internal.spi.TxWork;
 import dev.gander.internal.spi.WakeKey;
 import dev.gander.internal.wake.WakeHub;
 import dev.gander.queue.EnqueueResult;
@@ -21,6 +20,7 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
 import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.Consumer;
 import java.util.function.LongConsumer;
 import org.jspecify.annotations.Nullable;
@@ -55,6 +55,9 @@ public final class JobLifecycle {
 
   /** The insertion of jobs and the unique-key rule. */
   private final JobEnqueue inserts;
+
+  /** Pollers of this process waiting on a queue, for an enqueue to claim for. */
+  final HandOffs handOffs = new HandOffs();
 
   /** Reads of jobs and their records. */
   final JobLookup lookup;
@@ -118,11 +121,45 @@ public final class JobLifecycle {
 
   // ---------------------------------------------------------------- enqueue
 
-  /** Inserts jobs in one transaction, the caller's if given; returns their ids and duplicates. */
+  /**
+   * Inserts jobs in one transaction, the caller's if given; returns their ids and duplicates. In a
+   * transaction of its own, it also claims for a poller of this process that waits on the queue
+   * (see {@link HandOffs}); never in the caller's, whose end may be far away.
+   */
   List<EnqueueResult> enqueue(
       @Nullable Transaction caller, String queue, List<JobEnqueue.NewJob> jobs) {
-    TxWork<List<EnqueueResult>> work = t -> inserts.insert(t, queue, jobs);
-    return caller == null ? tx.runWrite(work) : tx.runWrite(caller, work);
+    if (caller != null) {
+      return tx.runWrite(caller, t -> inserts.insert(t, queue, jobs));
+    }
+    // The work may run more than once (a group commit runs it again when another request of its
+    // group failed), so the reservation is made once and kept across runs.
+    HandOffs.Slot[] reserved = {null};
+    AtomicBoolean handed = new AtomicBoolean();
+    try {
+      return tx.runWrite(
+          t -> {
+            List<EnqueueResult> ids = inserts.insert(t, queue, jobs);
+            if (reserved[0] == null && ids.stream().anyMatch(r -> !r.duplicate())) {
+              reserved[0] = handOffs.reserve(queue);
+            }
+            HandOffs.Slot slot = reserved[0];
+            if (slot != null) {
+              List<JobImpl> claimed = claimIn(t, slot.handle, slot.workerId, slot.max);
+              t.afterCommit(
+                  () -> {
+                    handed.set(true);
+                    slot.deliver(claimed);
+                    hintLease(claimed);
+                  });
+            }
+            return ids;
+          });
+    } finally {
+      HandOffs.Slot slot = reserved[0];
+      if (slot != null && !handed.get()) {
+        slot.release(); // the transaction failed: the poller waits again
+      }
+    }
   }
 
   /** Inserts one encoded job in the given transaction (the scheduler's, with its cursor). */
@@ -133,25 +170,30 @@ public final class JobLifecycle {
   // ------------------------------------------------------------------ claim
 
   List<JobImpl> claim(QueueHandle queue, String workerId, int max) {
+    List<JobImpl> jobs = tx.runOneStatementWrite(t -> claimIn(t, queue, workerId, max));
+    hintLease(jobs);
+    return jobs;
+  }
+
+  /** Claims in {@code t}: one statement execution (promotion and lease) that wakes nobody. */
+  private List<JobImpl> claimIn(Tx t, QueueHandle queue, String workerId, int max)
+      throws SQLException {
     long visibility = Times.millis(queue.options().visibilityTimeout());
-    // A claim is one statement execution (promotion and lease) that wakes nobody.
-    List<JobImpl> jobs =
-        tx.runOneStatementWrite(
-            t -> {
-              long now = clock.millis();
-              long leaseUntil = Times.plus(now, visibility);
-              List<JobOps.Claimed> rows =
-                  ops.claim(t, queue.name(), workerId, max, now, leaseUntil, visibility);
-              List<JobImpl> out = new ArrayList<>(rows.size());
-              for (JobOps.Claimed r : rows) {
-                out.add(new JobImpl(this, queue, r, workerId, leaseUntil));
-              }
-              return out;
-            });
+    long now = clock.millis();
+    long leaseUntil = Times.plus(now, visibility);
+    List<JobOps.Claimed> rows =
+        ops.claim(t, queue.name(), workerId, max, now, leaseUntil, visibility);
+    List<JobImpl> out = new ArrayList<>(rows.size());
+    for (JobOps.Claimed r : rows) {
+      out.add(new JobImpl(this, queue, r, workerId, leaseUntil));
+    }
+    return out;
+  }
+
+  private void hintLease(List<JobImpl> jobs) {
     if (!jobs.isEmpty()) {
       leaseHint.accept(jobs.get(0).leaseExpiresAt().toEpochMilli());
     }
-    return jobs;
   }
 
   // ---------------------------------------------------------------- settle

@@ -175,10 +175,12 @@ public final class QueueHandle implements Queue {
 
   /**
    * Claims up to {@code max} jobs, waiting up to {@code timeoutNanos} for the first. Woken by the
-   * commit that makes work claimable, and at the queue's next scheduled run time.
+   * commit that makes work claimable, and at the queue's next scheduled run time. While it waits,
+   * an enqueue of this process may claim for it in its own transaction ({@link HandOffs}).
    */
   List<JobImpl> pollInternal(String workerId, int max, long timeoutNanos) {
     long deadline = Times.deadline(timeoutNanos);
+    HandOffs.Slot slot = engine.handOffs.open(this, workerId, max);
     try (WakeHub.Interest wake = engine.hub.interest(new WakeKey.QueueWork(name))) {
       while (true) {
         long seen = wake.seq();
@@ -200,13 +202,32 @@ public final class QueueHandle implements Queue {
               TimeUnit.MILLISECONDS.toNanos(Math.max(0, next.getAsLong() - engine.clock.millis()));
           wait = Math.min(wait, Math.max(TimeUnit.MILLISECONDS.toNanos(1), untilDue));
         }
+        slot.offer();
         try {
           wake.await(seen, wait);
         } catch (InterruptedException e) {
           Thread.currentThread().interrupt();
           throw new GanderException("Interrupted while waiting for a job of '" + name + "'", e);
         }
+        List<JobImpl> handed = slot.withdraw();
+        if (!handed.isEmpty()) {
+          return handed;
+        }
       }
+    } finally {
+      // Jobs handed over while the poll ended otherwise (interrupted, closed, failed) go back to
+      // the queue at once, their attempt refunded, rather than wait out their lease.
+      for (JobImpl job : slot.close()) {
+        giveBack(job);
+      }
+    }
+  }
+
+  private void giveBack(JobImpl job) {
+    try {
+      job.release();
+    } catch (RuntimeException e) {
+      // Closed or failing: its lease runs out and the sweeper makes it claimable again.
     }
   }
 

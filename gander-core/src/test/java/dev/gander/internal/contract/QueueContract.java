@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.gander.Gander;
+import dev.gander.GanderException;
 import dev.gander.LeaseLostException;
 import dev.gander.PayloadCodecException;
 import dev.gander.PayloadTooLargeException;
@@ -30,12 +31,16 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.locks.LockSupport;
 import java.util.function.BooleanSupplier;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -513,6 +518,140 @@ public abstract class QueueContract {
                 return rs.getLong(1);
               }
             });
+  }
+
+  // ------------------------------------------------------------ a poller of this process
+
+  @Test
+  void aPollerWaitingInThisProcessGetsAJobEnqueuedMeanwhileLeasedAsAnyClaimWould()
+      throws Exception {
+    Queue q = queue();
+    for (int round = 0; round < 3; round++) {
+      String worker = "waiter-" + round;
+      Future<Optional<Job>> polled =
+          Blocked.submit(pool, () -> q.poll(worker, Duration.ofSeconds(60)));
+      Instant before = Instant.now();
+      JobId id = q.enqueue(new Item("handed", round));
+      Job job = polled.get(60, TimeUnit.SECONDS).orElseThrow();
+      assertThat(job.id()).isEqualTo(id);
+      assertThat(job.workerId()).isEqualTo(worker);
+      assertThat(job.attempt()).isEqualTo(1);
+      assertThat(job.leaseExpiresAt()).isAfter(before);
+      assertThat(job.payloadAs(Item.class)).isEqualTo(new Item("handed", round));
+      QueueStats stats = q.stats();
+      assertThat(stats.running()).isEqualTo(1);
+      assertThat(stats.ready()).isZero();
+      job.ack();
+      assertThat(gander().results().info(id).state()).isEqualTo(JobState.SUCCEEDED);
+    }
+  }
+
+  @Test
+  void aWaitingPollerIsNotHandedAJobThatIsNotDueOrADuplicate() throws Exception {
+    Queue q = queue();
+    q.enqueue("first", EnqueueOptions.builder().uniqueKey("k").delay(Duration.ofHours(1)).build());
+    Future<Optional<Job>> polled =
+        Blocked.submit(pool, () -> q.poll("waiter", Duration.ofMillis(800)));
+    q.enqueue("later", EnqueueOptions.builder().delay(Duration.ofHours(1)).build());
+    EnqueueResult dup = q.submit("again", EnqueueOptions.builder().uniqueKey("k").build());
+    assertThat(dup.duplicate()).isTrue();
+    assertThat(polled.get(60, TimeUnit.SECONDS)).isEmpty();
+    QueueStats stats = q.stats();
+    assertThat(stats.scheduled()).isEqualTo(2);
+    assertThat(stats.running()).isZero();
+  }
+
+  /**
+   * Pollers that time out at once or are interrupted while jobs arrive: whatever an enqueue claimed
+   * for a poller that then did not return it goes back to the queue, its attempt refunded, so every
+   * job is returned exactly once and none stays leased to nobody.
+   */
+  @Test
+  void pollersThatTimeOutOrAreInterruptedWhileJobsArriveKeepNoJobTheyDidNotReturn()
+      throws Exception {
+    Queue q = queue();
+    int jobs = 400;
+    Set<JobId> returned = ConcurrentHashMap.newKeySet();
+    AtomicInteger twice = new AtomicInteger();
+    AtomicBoolean stop = new AtomicBoolean();
+    List<Poller> pollers = new ArrayList<>();
+    for (int p = 0; p < 2; p++) {
+      Poller poller = new Poller();
+      poller.thread =
+          new Thread(
+              () -> {
+                ThreadLocalRandom random = ThreadLocalRandom.current();
+                while (!stop.get()) {
+                  Optional<Job> job = Optional.empty();
+                  synchronized (poller) {
+                    poller.inPoll = true;
+                  }
+                  try {
+                    job = q.poll("p", Duration.ofMillis(random.nextInt(4)));
+                  } catch (GanderException e) {
+                    // Interrupted: the poll ends, as asked.
+                  } finally {
+                    synchronized (poller) {
+                      poller.inPoll = false;
+                      Thread.interrupted(); // an interrupt meant for the poll, not the ack
+                    }
+                  }
+                  job.ifPresent(
+                      j -> {
+                        if (!returned.add(j.id())) {
+                          twice.incrementAndGet();
+                        }
+                        j.ack();
+                      });
+                }
+              },
+              "handoff-poller-" + p);
+      pollers.add(poller);
+      poller.thread.start();
+    }
+    Thread interrupter =
+        new Thread(
+            () -> {
+              ThreadLocalRandom random = ThreadLocalRandom.current();
+              while (!stop.get()) {
+                Poller poller = pollers.get(random.nextInt(pollers.size()));
+                synchronized (poller) {
+                  if (poller.inPoll) {
+                    poller.thread.interrupt();
+                  }
+                }
+                LockSupport.parkNanos(random.nextLong(TimeUnit.MILLISECONDS.toNanos(2)));
+              }
+            },
+            "handoff-interrupter");
+    interrupter.start();
+    List<JobId> enqueued = new ArrayList<>();
+    for (int i = 0; i < jobs; i++) {
+      enqueued.add(q.enqueue(i));
+      LockSupport.parkNanos(ThreadLocalRandom.current().nextLong(TimeUnit.MILLISECONDS.toNanos(1)));
+    }
+    stop.set(true);
+    interrupter.join(30_000);
+    for (Poller poller : pollers) {
+      poller.thread.join(30_000);
+      assertThat(poller.thread.isAlive()).isFalse();
+    }
+    assertThat(twice.get()).as("jobs returned twice").isZero();
+    assertThat(q.stats().running())
+        .as("jobs left leased to a poller that did not return them")
+        .isZero();
+    List<Job> rest = q.claim("drain", jobs);
+    for (Job j : rest) {
+      assertThat(j.attempt()).as("a job given back counts no attempt").isEqualTo(1);
+      assertThat(returned.add(j.id())).as("returned once").isTrue();
+      j.ack();
+    }
+    assertThat(returned).containsExactlyInAnyOrderElementsOf(enqueued);
+  }
+
+  private static final class Poller {
+    Thread thread;
+    boolean inPoll;
   }
 
   // ------------------------------------------------------------ two instances
