@@ -177,6 +177,7 @@ public final class GanderImpl implements Gander {
       scheduler.close();
       queues.close();
       streams.close();
+      pubsub.close();
       hub.close();
       notifier.close();
     } finally {

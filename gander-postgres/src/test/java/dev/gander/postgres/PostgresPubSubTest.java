@@ -45,4 +45,9 @@ class PostgresPubSubTest extends PubSubContract {
         .notificationRetention(notificationRetention)
         .open();
   }
+
+  @Override
+  protected String eventsTable() {
+    return SCHEMA.sql("{schema}.gander_events");
+  }
 }

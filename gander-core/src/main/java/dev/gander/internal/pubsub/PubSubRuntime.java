@@ -44,8 +44,8 @@ import org.jspecify.annotations.Nullable;
  * channel one order, the order of commit. Listeners start after the channel's last offset, so they
  * see only what is sent after they started ({@link TableListener}).
  *
- * <p>Either way, notifications older than the retention are deleted now and then by a sender, and
- * never handed to a listener.
+ * <p>Either way, stored notifications older than the retention are deleted by the sending process
+ * ({@link Pruner}) about a retention after they were sent, and never handed to a listener.
  */
 public final class PubSubRuntime {
   /** Marks a channel's stream: stream names start with a letter or digit, so none collides. */
@@ -66,8 +66,7 @@ public final class PubSubRuntime {
   private final @Nullable MessageBus bus;
   private final ConcurrentHashMap<String, CopyOnWriteArrayList<BusListener>> listeners =
       new ConcurrentHashMap<>();
-  private final Object pruneLock = new Object();
-  private long nextPruneAt;
+  private final Pruner pruner;
 
   /**
    * Creates the runtime; starts nothing.
@@ -96,6 +95,7 @@ public final class PubSubRuntime {
     this.notifier = notifier;
     this.checker = checker;
     this.retentionMs = Math.max(1, retention.toMillis());
+    this.pruner = new Pruner(this::prune, backend.name(), retentionMs);
     this.decoder = (json, type) -> codec.decode(json, type, "notification payload");
     this.bus = notifier.messages();
   }
@@ -123,8 +123,8 @@ public final class PubSubRuntime {
                 ops.append(t, stream, List.of(new StreamOps.NewEvent("n", json, "{}", now)));
             WakeKey.StreamAppended key = new WakeKey.StreamAppended(stream);
             t.afterCommit(() -> checker.appended(key, offset));
+            t.afterCommit(pruner::sent);
             notifier.changed(t, key);
-            pruneIfDue(t, now);
             return null;
           }
           if (carrier.fits(channel, json)) {
@@ -133,7 +133,7 @@ public final class PubSubRuntime {
             long offset =
                 ops.append(t, stream, List.of(new StreamOps.NewEvent("n", json, "{}", now)));
             carrier.send(t, new Message(channel, now, null, offset));
-            pruneIfDue(t, now);
+            t.afterCommit(pruner::sent);
           }
           Message local = new Message(channel, now, json, 0);
           t.afterCommit(() -> deliver(local));
@@ -146,14 +146,16 @@ public final class PubSubRuntime {
     }
   }
 
-  /** Deletes old notifications of every channel, at most every quarter of the retention. */
-  private void pruneIfDue(Tx t, long now) throws SQLException {
-    synchronized (pruneLock) {
-      if (now < nextPruneAt) {
-        return;
-      }
-      nextPruneAt = now + Math.max(1, retentionMs / 4);
-    }
+  /** Deletes the notifications older than the retention, of every channel, in a write. */
+  private void prune() {
+    tx.runWrite(
+        t -> {
+          prune(t, clock.millis());
+          return null;
+        });
+  }
+
+  private void prune(Tx t, long now) throws SQLException {
     for (String stream : ops.streams(t)) {
       if (stream.startsWith(PREFIX)) {
         long through = ops.lastBefore(t, stream, now - retentionMs);
@@ -228,5 +230,10 @@ public final class PubSubRuntime {
     if (tx.isClosed()) {
       throw tx.closedException();
     }
+  }
+
+  /** Stops the pruner; the database closes next. */
+  public void close() {
+    pruner.close();
   }
 }

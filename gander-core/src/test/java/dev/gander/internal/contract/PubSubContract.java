@@ -10,6 +10,8 @@ import dev.gander.PayloadCodecException;
 import dev.gander.PayloadTooLargeException;
 import dev.gander.pubsub.Listener;
 import dev.gander.pubsub.Notification;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -50,6 +52,14 @@ public abstract class PubSubContract {
    * @return a new instance
    */
   protected abstract Gander openAnother(Duration notificationRetention);
+
+  /**
+   * The table of the streams' events as SQL names it on this backend: stored notifications are rows
+   * of it, so a test can see that they are deleted.
+   *
+   * @return the table's name
+   */
+  protected abstract String eventsTable();
 
   private String prefix;
   private int channels;
@@ -255,6 +265,41 @@ public abstract class PubSubContract {
       shortLived.notify(ch, "new"); // prunes what is older than 100 ms
       assertThat(drain(slow)).containsExactly("new");
     }
+  }
+
+  @Test
+  void storedNotificationsAreDeletedAboutARetentionLaterWithNobodySendingAfterThem()
+      throws Exception {
+    String ch = channel();
+    // Over PostgreSQL's 8,000-byte NOTIFY limit, so that every backend stores it as a row.
+    String big = "x".repeat(10_000);
+    try (Gander shortLived = openAnother(Duration.ofMillis(200))) {
+      shortLived.notify(ch, big);
+      shortLived.notify(ch, "small");
+      assertThat(stored(ch)).isPositive();
+      long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+      while (stored(ch) > 0 && System.nanoTime() - deadline < 0) {
+        Thread.sleep(20); // a bounded wait for the background prune
+      }
+      assertThat(stored(ch)).as("rows left with nobody sending after them").isZero();
+    }
+  }
+
+  private long stored(String channel) {
+    return gander()
+        .store()
+        .read(
+            c -> {
+              try (PreparedStatement ps =
+                  c.prepareStatement(
+                      "SELECT count(*) FROM " + eventsTable() + " WHERE stream = ?")) {
+                ps.setString(1, "!" + channel);
+                try (ResultSet rs = ps.executeQuery()) {
+                  rs.next();
+                  return rs.getLong(1);
+                }
+              }
+            });
   }
 
   @Test

@@ -36,4 +36,9 @@ class SqlitePubSubContractTest extends PubSubContract {
         .notificationRetention(notificationRetention)
         .open();
   }
+
+  @Override
+  protected String eventsTable() {
+    return "gander_events";
+  }
 }
