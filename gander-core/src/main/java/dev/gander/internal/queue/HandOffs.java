@@ -4,22 +4,22 @@ import java.util.List;
 import java.util.Queue;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentLinkedQueue;
-import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.locks.LockSupport;
 import org.jspecify.annotations.Nullable;
 
 /**
  * Pollers of this process that wait on a queue, for an enqueue of this process to claim for: its
- * own transaction inserts the jobs and claims for the longest-waiting poller with that poller's
- * worker id, lease and batch size, and hands over what it claimed right after the commit. The
- * poller then returns without a claim transaction of its own: one write less per job, and a wake-up
- * that does not wait for it.
+ * own transaction inserts the jobs and claims for the longest-registered waiting poller with that
+ * poller's worker id, lease and batch size, and hands over what it claimed right after the commit.
+ * The poller then returns without a claim transaction of its own: one write less per job, and a
+ * wake-up that does not wait for it.
  *
  * <p>A poller offers its {@link Slot} only while it waits. An enqueue {@linkplain #reserve
  * reserves} a waiting slot before it claims; from then on the poller does not leave without the
  * outcome, which comes right after the enqueue's commit: the jobs ({@link Slot#deliver}), or
  * nothing if the transaction failed or claimed nothing ({@link Slot#release}), after which the slot
- * waits again. A claim inside the enqueue's transaction is the same claim a poller makes, so what a
+ * waits again. Each reservation has an id, so an outcome meant for an earlier one can never settle
+ * a later one. A claim inside the enqueue's transaction is the same claim a poller makes, so what a
  * poller may get (order, priority, run time, lease) does not change.
  */
 final class HandOffs {
@@ -27,6 +27,9 @@ final class HandOffs {
   private static final int WAITING = 1;
   private static final int RESERVED = 2;
   private static final int DELIVERED = 3;
+
+  /** A slot reserved by one enqueue, with the id its outcome must name. */
+  record Reservation(Slot slot, long id) {}
 
   private final ConcurrentHashMap<String, Queue<Slot>> slots = new ConcurrentHashMap<>();
 
@@ -51,19 +54,20 @@ final class HandOffs {
   }
 
   /**
-   * Reserves the longest-waiting poller of {@code queue}, if any waits.
+   * Reserves the longest-registered waiting poller of {@code queue}, if any waits.
    *
    * @param queue the queue
-   * @return the reserved slot, or null
+   * @return the reservation, or null
    */
-  @Nullable Slot reserve(String queue) {
+  @Nullable Reservation reserve(String queue) {
     Queue<Slot> q = slots.get(queue);
     if (q == null) {
       return null;
     }
     for (Slot s : q) {
-      if (s.state.compareAndSet(WAITING, RESERVED)) {
-        return s;
+      Reservation r = s.tryReserve();
+      if (r != null) {
+        return r;
       }
     }
     return null;
@@ -75,8 +79,11 @@ final class HandOffs {
     final String workerId;
     final int max;
     private final Thread owner;
-    private final AtomicInteger state = new AtomicInteger(IDLE);
-    private volatile @Nullable List<JobImpl> jobs;
+
+    // Guarded by this. Changes are rare and short; the owner parks outside the lock.
+    private int state = IDLE;
+    private long reservations;
+    private @Nullable List<JobImpl> jobs;
 
     private Slot(QueueHandle handle, String workerId, int max, Thread owner) {
       this.handle = handle;
@@ -86,8 +93,18 @@ final class HandOffs {
     }
 
     /** The poller is about to wait: enqueues may claim for it from now on. */
-    void offer() {
-      state.compareAndSet(IDLE, WAITING);
+    synchronized void offer() {
+      if (state == IDLE) {
+        state = WAITING;
+      }
+    }
+
+    private synchronized @Nullable Reservation tryReserve() {
+      if (state != WAITING) {
+        return null;
+      }
+      state = RESERVED;
+      return new Reservation(this, ++reservations);
     }
 
     /**
@@ -101,20 +118,20 @@ final class HandOffs {
       boolean interrupted = false;
       try {
         while (true) {
-          int s = state.get();
-          if (s == IDLE || (s == WAITING && state.compareAndSet(WAITING, IDLE))) {
-            return List.of();
+          synchronized (this) {
+            if (state == DELIVERED) {
+              List<JobImpl> out = jobs;
+              jobs = null;
+              state = IDLE;
+              return out == null ? List.of() : out;
+            }
+            if (state != RESERVED) {
+              state = IDLE;
+              return List.of();
+            }
           }
-          if (s == DELIVERED) {
-            List<JobImpl> out = jobs;
-            jobs = null;
-            state.set(IDLE);
-            return out == null ? List.of() : out;
-          }
-          if (s == RESERVED) {
-            LockSupport.park(this);
-            interrupted |= Thread.interrupted();
-          }
+          LockSupport.park(this);
+          interrupted |= Thread.interrupted();
         }
       } finally {
         if (interrupted) {
@@ -124,26 +141,42 @@ final class HandOffs {
     }
 
     /**
-     * The enqueue committed with these jobs claimed for this poller.
+     * The enqueue of reservation {@code id} committed with these jobs claimed for this poller.
      *
+     * @param id the reservation
      * @param claimed the jobs, leased to this poller's worker id; none releases the slot
+     * @return whether the poller takes them; if not, the caller gives them back
      */
-    void deliver(List<JobImpl> claimed) {
+    boolean deliver(long id, List<JobImpl> claimed) {
       if (claimed.isEmpty()) {
-        release();
-        return;
+        release(id);
+        return true;
       }
-      jobs = claimed;
-      if (state.compareAndSet(RESERVED, DELIVERED)) {
-        LockSupport.unpark(owner);
+      synchronized (this) {
+        if (state != RESERVED || reservations != id) {
+          return false;
+        }
+        jobs = claimed;
+        state = DELIVERED;
       }
+      LockSupport.unpark(owner);
+      return true;
     }
 
-    /** The enqueue claimed nothing for this poller, or did not commit: it waits again. */
-    void release() {
-      if (state.compareAndSet(RESERVED, WAITING)) {
-        LockSupport.unpark(owner);
+    /**
+     * The enqueue of reservation {@code id} claimed nothing for this poller, or did not commit: it
+     * waits again. Nothing if that reservation was settled already.
+     *
+     * @param id the reservation
+     */
+    void release(long id) {
+      synchronized (this) {
+        if (state != RESERVED || reservations != id) {
+          return;
+        }
+        state = WAITING;
       }
+      LockSupport.unpark(owner);
     }
 
     /**

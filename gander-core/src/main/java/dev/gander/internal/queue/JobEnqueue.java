@@ -68,9 +68,23 @@ final class JobEnqueue {
     return ids;
   }
 
+  /** Whether any of {@code jobs} is due at {@code now}, so that a claim may take it at once. */
+  static boolean anyDue(List<NewJob> jobs, long now) {
+    for (NewJob job : jobs) {
+      if (runAt(job.options(), now) <= now) {
+        return true;
+      }
+    }
+    return false;
+  }
+
+  private static long runAt(EnqueueOptions o, long now) {
+    return o.runAt().map(Times::epochMillis).orElse(Times.plus(now, o.delay()));
+  }
+
   private static JobOps.NewJob row(String queue, NewJob job, long now) {
     EnqueueOptions o = job.options();
-    long runAt = o.runAt().map(Times::epochMillis).orElse(Times.plus(now, o.delay()));
+    long runAt = runAt(o, now);
     return new JobOps.NewJob(
         queue,
         job.payload(),

@@ -20,7 +20,6 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
 import java.util.concurrent.ThreadLocalRandom;
-import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.Consumer;
 import java.util.function.LongConsumer;
 import org.jspecify.annotations.Nullable;
@@ -131,34 +130,73 @@ public final class JobLifecycle {
     if (caller != null) {
       return tx.runWrite(caller, t -> inserts.insert(t, queue, jobs));
     }
+    if (tx.insideWrite() || !JobEnqueue.anyDue(jobs, clock.millis())) {
+      // Inside a write function of this thread the enqueue joins it, and its commit comes later
+      // (or never); a job not due yet no claim would take.
+      return tx.runWrite(t -> inserts.insert(t, queue, jobs));
+    }
     // The work may run more than once (a group commit runs it again when another request of its
     // group failed), so the reservation is made once and kept across runs.
-    HandOffs.Slot[] reserved = {null};
-    AtomicBoolean handed = new AtomicBoolean();
+    HandOff h = new HandOff();
+    boolean done = false;
     try {
-      return tx.runWrite(
-          t -> {
-            List<EnqueueResult> ids = inserts.insert(t, queue, jobs);
-            if (reserved[0] == null && ids.stream().anyMatch(r -> !r.duplicate())) {
-              reserved[0] = handOffs.reserve(queue);
-            }
-            HandOffs.Slot slot = reserved[0];
-            if (slot != null) {
-              List<JobImpl> claimed = claimIn(t, slot.handle, slot.workerId, slot.max);
-              t.afterCommit(
-                  () -> {
-                    handed.set(true);
-                    slot.deliver(claimed);
-                    hintLease(claimed);
-                  });
-            }
-            return ids;
-          });
+      List<EnqueueResult> ids =
+          tx.runWrite(
+              t -> {
+                List<EnqueueResult> out = inserts.insert(t, queue, jobs);
+                h.claimed = List.of();
+                if (out.stream().anyMatch(r -> !r.duplicate())) {
+                  // Only then does the insert signal the queue's waiters, the poller included.
+                  if (h.reservation == null) {
+                    h.reservation = handOffs.reserve(queue);
+                  }
+                  HandOffs.Reservation r = h.reservation;
+                  if (r != null) {
+                    List<JobImpl> claimed =
+                        claimIn(t, r.slot().handle, r.slot().workerId, r.slot().max);
+                    h.claimed = claimed;
+                    t.afterCommit(
+                        () -> {
+                          h.committed = true;
+                          h.delivered = r.slot().deliver(r.id(), claimed);
+                          hintLease(claimed);
+                        });
+                  }
+                }
+                return out;
+              });
+      done = true;
+      return ids;
     } finally {
-      HandOffs.Slot slot = reserved[0];
-      if (slot != null && !handed.get()) {
-        slot.release(); // the transaction failed: the poller waits again
+      HandOffs.Reservation r = h.reservation;
+      if (r != null && !h.delivered) {
+        r.slot().release(r.id()); // nothing if the poller was given its outcome already
+        // Claimed for a poller that did not get them (its reservation was no longer current), or
+        // a write whose commit may have happened though it failed (a connection lost during
+        // COMMIT): give them back. A release is fenced by the lease token, so nothing happens to
+        // a job that was not claimed after all.
+        if (h.committed || !done) {
+          for (JobImpl job : h.claimed) {
+            releaseQuietly(job);
+          }
+        }
       }
+    }
+  }
+
+  /** One enqueue's hand-off: set on the writing thread, read after the write returns. */
+  private static final class HandOff {
+    volatile HandOffs.@Nullable Reservation reservation;
+    volatile List<JobImpl> claimed = List.of();
+    volatile boolean committed;
+    volatile boolean delivered;
+  }
+
+  private void releaseQuietly(JobImpl job) {
+    try {
+      job.release();
+    } catch (RuntimeException e) {
+      // Closed or failing: its lease runs out and the sweeper makes it claimable again.
     }
   }
 

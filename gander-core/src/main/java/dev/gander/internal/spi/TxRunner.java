@@ -70,6 +70,18 @@ public interface TxRunner {
   }
 
   /**
+   * Whether {@link #runWrite(TxWork)} called now, on this thread, would join a write already
+   * running here (SQLite's nested writes) instead of committing on its own, so that its
+   * after-commit hooks run only when that enclosing write commits, after {@code runWrite} has
+   * returned.
+   *
+   * @return {@code true} inside a write function of this database
+   */
+  default boolean insideWrite() {
+    return false;
+  }
+
+  /**
    * Whether the database is closed.
    *
    * @return {@code true} once closed

@@ -247,6 +247,11 @@ public final class SqliteStore implements Store, TxRunner {
   }
 
   @Override
+  public boolean insideWrite() {
+    return joinable() != null;
+  }
+
+  @Override
   public <T extends @Nullable Object> T runRead(TxWork<T> work) {
     return readIn(work::run);
   }

@@ -546,6 +546,33 @@ public abstract class QueueContract {
     }
   }
 
+  /**
+   * {@code enqueue(payload)} called inside a write function joins it on SQLite (and runs on its own
+   * on PostgreSQL): either way the waiting poller gets the job once it commits, and no job stays
+   * leased to a poller that never saw it.
+   */
+  @Test
+  void anEnqueueInsideAWriteFunctionReachesAWaitingPollerOnceItCommits() throws Exception {
+    Queue q = queue();
+    for (int round = 0; round < 3; round++) {
+      Future<Optional<Job>> polled =
+          Blocked.submit(pool, () -> q.poll("waiter", Duration.ofSeconds(60)));
+      List<JobId> ids = new ArrayList<>();
+      gander().inTransaction(t -> ids.add(q.enqueue("inside")));
+      Job job = polled.get(60, TimeUnit.SECONDS).orElseThrow();
+      assertThat(job.id()).isEqualTo(ids.get(0));
+      job.ack();
+      assertThat(q.stats().running()).isZero();
+    }
+    Future<Optional<Job>> polled =
+        Blocked.submit(pool, () -> q.poll("waiter", Duration.ofSeconds(60)));
+    List<JobId> ids = new ArrayList<>();
+    gander().store().write(c -> ids.add(q.enqueue("in a store write")));
+    Job job = polled.get(60, TimeUnit.SECONDS).orElseThrow();
+    assertThat(job.id()).isEqualTo(ids.get(0));
+    job.ack();
+  }
+
   @Test
   void aWaitingPollerIsNotHandedAJobThatIsNotDueOrADuplicate() throws Exception {
     Queue q = queue();
