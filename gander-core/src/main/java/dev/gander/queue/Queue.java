@@ -140,7 +140,10 @@ public interface Queue {
 
   /**
    * Claims the next job, waiting up to {@code timeout} for one. Woken by the commit that makes a
-   * job claimable, in this process or another; no table polling.
+   * job claimable, in this process or another; no table polling. While it waits, an {@code enqueue}
+   * of this process (in a transaction of its own) may make the claim for it, the same claim this
+   * call would make; if this call ends otherwise meanwhile, such a job goes back to the queue at
+   * once with its attempt refunded.
    *
    * @param workerId who claims it
    * @param timeout the longest wait
