@@ -48,7 +48,7 @@ public final class Bench {
           QueueScenario.run(new Table("queue: jobs"));
           break;
         case "wake":
-          QueueScenario.runWake(new Table("wake: blocked poll to job, in-process and across"));
+          WakeScenario.runWake(new Table("wake: blocked poll to job, in-process and across"));
           break;
         case "process":
           QueueScenario.runProcess(

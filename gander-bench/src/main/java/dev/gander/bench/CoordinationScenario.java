@@ -38,7 +38,7 @@ final class CoordinationScenario {
     try (Gander g = Gander.open(dir.resolve("coordination.db"))) {
       figures(table, g, "SQLite");
     }
-    String url = PostgresScenario.url();
+    String url = PgServer.url();
     String schema = "bench_coord_" + ProcessHandle.current().pid();
     try (Connection probe = DriverManager.getConnection(url)) {
       probe.isValid(3);

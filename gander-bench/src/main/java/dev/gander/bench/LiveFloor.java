@@ -191,7 +191,7 @@ final class LiveFloor {
 
     private static void postgres(String schema) throws Exception {
       String table = '"' + schema + "\".gander_events";
-      try (Connection c = PostgresScenario.connect(PostgresScenario.url());
+      try (Connection c = PgServer.connect(PgServer.url());
           PreparedStatement select = select(c, table)) {
         try (Statement listen = c.createStatement()) {
           listen.execute("LISTEN floor");

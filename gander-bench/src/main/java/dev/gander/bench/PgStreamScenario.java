@@ -1,7 +1,7 @@
 package dev.gander.bench;
 
 import dev.gander.Gander;
-import dev.gander.bench.PostgresScenario.Loop;
+import dev.gander.bench.Alternation.Loop;
 import dev.gander.bench.StreamScenario.Order;
 import dev.gander.stream.Stream;
 import java.sql.Connection;
@@ -12,12 +12,12 @@ import java.sql.SQLException;
 /**
  * Streams and pub/sub on PostgreSQL, beside bare pgjdbc on the same server in the same run: the
  * second half of {@code java -jar gander-bench.jar streams}, or alone as {@code streams-postgres}.
- * The figures are those of {@link StreamScenario}, on the server of {@link PostgresScenario#url()}.
+ * The figures are those of {@link StreamScenario}, on the server of {@link PgServer#url()}.
  *
  * <p>Each run works in a schema of its own ({@code bench_streams_<pid>}), created by opening Gander
  * on it and dropped (with everything in it) at the end, also when the run fails. Publish runs for a
  * fixed time, the two sides taking turns as in the postgres scenario ({@link
- * PostgresScenario#alternate}); replay and the latencies run for a fixed count, as on SQLite.
+ * Alternation#alternate}); replay and the latencies run for a fixed count, as on SQLite.
  */
 final class PgStreamScenario {
   private static final int EVENTS = 500_000;
@@ -30,8 +30,8 @@ final class PgStreamScenario {
    * with status 2 (as {@code postgres} does).
    */
   static void run(boolean required) throws Exception {
-    String url = PostgresScenario.url();
-    String noServer = PostgresScenario.noServer(url);
+    String url = PgServer.url();
+    String noServer = PgServer.noServer(url);
     if (noServer != null) {
       if (required) {
         System.err.println("streams-postgres: " + noServer);
@@ -42,10 +42,10 @@ final class PgStreamScenario {
       return;
     }
     String schema = "bench_streams_" + ProcessHandle.current().pid();
-    PostgresScenario.inSchema(
+    PgServer.inSchema(
         url,
         schema,
-        "publish: " + PostgresScenario.timing() + " per side",
+        "publish: " + Alternation.timing() + " per side",
         (g, admin) ->
             figures(
                 new Bench.Table("streams and pub/sub on PostgreSQL", "bare pgjdbc / floor", false),
@@ -61,17 +61,17 @@ final class PgStreamScenario {
 
     // ---- publish, one commit each
     double[] publish =
-        PostgresScenario.alternate(
+        Alternation.alternate(
             1, t -> barePublish(url, s, "orders-bare"), t -> ganderPublish(g.stream("orders")));
     table.row("publish, 1 thread, one commit each", publish[1], publish[0], "events/s");
 
     // ---- replay: read back 500,000 events
     Stream replay = g.stream("replay");
     StreamScenario.publishAll(replay, EVENTS);
-    PostgresScenario.settle(admin, s + ".gander_events");
+    PgServer.settle(admin, s + ".gander_events");
     double best = StreamScenario.bestReplay(replay, EVENTS);
     double bare;
-    try (Connection c = PostgresScenario.connect(url)) {
+    try (Connection c = PgServer.connect(url)) {
       bare =
           StreamScenario.bareReplay(
               c,
@@ -88,13 +88,12 @@ final class PgStreamScenario {
         table,
         "live end-to-end, in-process",
         StreamScenario.liveInProcess(g, 2_000),
-        LiveFloor.inProcess(() -> PostgresScenario.connect(url), events, 2_000));
+        LiveFloor.inProcess(() -> PgServer.connect(url), events, 2_000));
 
     // ---- live and notify, across processes
     ProcessBuilder floorChild = Bench.childJvm(LiveFloor.Child.class, "postgres", schema);
-    floorChild.environment().put(PostgresScenario.URL_ENV, url);
-    long[] acrossFloor =
-        LiveFloor.across(() -> PostgresScenario.connect(url), events, "floor", floorChild);
+    floorChild.environment().put(PgServer.URL_ENV, url);
+    long[] acrossFloor = LiveFloor.across(() -> PgServer.connect(url), events, "floor", floorChild);
     StreamScenario.latencyRow(
         table, "live end-to-end, across processes", across(g, url, schema, "stream"), acrossFloor);
     StreamScenario.latencyRow(
@@ -118,7 +117,7 @@ final class PgStreamScenario {
    * commit (to wake subscribers), which bare does not.
    */
   private static Loop barePublish(String url, String s, String stream) throws Exception {
-    Connection c = PostgresScenario.connect(url);
+    Connection c = PgServer.connect(url);
     try {
       try (PreparedStatement create =
           c.prepareStatement(
@@ -178,19 +177,19 @@ final class PgStreamScenario {
   private static long[] across(Gander g, String url, String schema, String mode) throws Exception {
     ProcessBuilder child = Bench.childJvm(Child.class, schema, mode);
     // Not on the command line: the URL may hold a password.
-    child.environment().put(PostgresScenario.URL_ENV, url);
+    child.environment().put(PgServer.URL_ENV, url);
     return StreamScenario.across(g, child, mode, 1_000);
   }
 
   /**
    * The receiving side of {@link #across}: args are the schema and the mode; the server's URL comes
-   * from {@value PostgresScenario#URL_ENV} (else the local test server).
+   * from {@value PgServer#URL_ENV} (else the local test server).
    */
   static final class Child {
     private Child() {}
 
     public static void main(String[] args) throws Exception {
-      try (Gander g = Gander.builder().postgres(PostgresScenario.url()).schema(args[0]).open()) {
+      try (Gander g = Gander.builder().postgres(PgServer.url()).schema(args[0]).open()) {
         StreamScenario.Child.serve(g, args[1]);
       }
     }

@@ -1,36 +1,24 @@
 package dev.gander.bench;
 
-import com.sun.management.OperatingSystemMXBean;
 import dev.gander.Gander;
 import dev.gander.queue.Job;
 import dev.gander.queue.Queue;
 import dev.gander.queue.QueueOptions;
 import dev.gander.queue.Worker;
 import dev.gander.queue.WorkerOptions;
-import dev.gander.sqlite.SqliteOptions;
 import dev.gander.sqlite.WakeMode;
-import java.io.BufferedReader;
-import java.io.InputStreamReader;
 import java.lang.management.ManagementFactory;
 import java.lang.management.MemoryMXBean;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.sql.Connection;
-import java.sql.PreparedStatement;
-import java.sql.ResultSet;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
-import java.util.Optional;
-import java.util.concurrent.ArrayBlockingQueue;
-import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
-import java.util.concurrent.TimeUnit;
 
 /**
  * The queue figures of DESIGN §4. Each throughput figure runs the same statements through bare
@@ -39,25 +27,10 @@ import java.util.concurrent.TimeUnit;
  *
  * <p>The bare side gets Gander's schema by opening (and closing) the file with Gander first, so
  * both sides write the same table with the same indexes; what the ratio shows is Gander's own
- * overhead: JSON encoding, the writer thread, group commit, leases and wake-up bookkeeping.
+ * overhead: JSON encoding, the writer thread, group commit, leases and wake-up bookkeeping. The
+ * bare side is {@link SqliteBareJobs}; the wake-up and idle figures are {@link WakeScenario}'s.
  */
 final class QueueScenario {
-  private static final String PAYLOAD_PREFIX = "{\"to\":\"user@example.com\",\"n\":";
-  private static final String INSERT =
-      "INSERT INTO gander_jobs (queue, payload, priority, run_at, state, max_attempts, unique_key,"
-          + " expires_at, enqueued_at) VALUES (?, ?, 0, ?, 0, 3, NULL, NULL, ?)"
-          + " ON CONFLICT (queue, unique_key) WHERE unique_key IS NOT NULL DO NOTHING"
-          + " RETURNING id";
-  private static final String CLAIM =
-      "UPDATE gander_jobs SET state = 1, attempt = attempt + 1, lease_token = lease_token + 1,"
-          + " lease_until = ?, worker_id = ? WHERE id %s (SELECT id FROM gander_jobs"
-          + " WHERE queue = ? AND state = 0 AND (expires_at IS NULL OR expires_at > ?)"
-          + " ORDER BY priority DESC, run_at, id LIMIT ?)"
-          + " RETURNING id, payload, priority, run_at, attempt, max_attempts, lease_token,"
-          + " enqueued_at, last_error";
-  private static final String ACK =
-      "DELETE FROM gander_jobs WHERE id = ? AND lease_token = ? AND state = 1";
-
   /** A job's payload: its number, and for wake-up figures the sender's {@code nanoTime}. */
   record Email(String to, long n) {}
 
@@ -71,7 +44,9 @@ final class QueueScenario {
     Path dir = Files.createTempDirectory("gander-bench-queue-");
 
     // ---- enqueue, one thread, one commit each
-    double bareInsert = bareSingleInserts(fresh(dir, "bare-insert.db"), 10_000, 30_000);
+    double bareInsert =
+        SqliteBareJobs.bareSingleInserts(
+            SqliteBareJobs.fresh(dir, "bare-insert.db"), 10_000, 30_000);
     double enqueueOne;
     double enqueueEight;
     try (Gander g = Gander.open(dir.resolve("enqueue.db"))) {
@@ -86,7 +61,8 @@ final class QueueScenario {
     table.row("enqueue, 8 threads (group commit)", enqueueEight, bareInsert, "jobs/s");
 
     // ---- enqueueAll of 1,000
-    double bareBatch = bareBatchedInserts(fresh(dir, "bare-batch.db"), 1_000, 100);
+    double bareBatch =
+        SqliteBareJobs.bareBatchedInserts(SqliteBareJobs.fresh(dir, "bare-batch.db"), 1_000, 100);
     double enqueueAll;
     try (Gander g = Gander.open(dir.resolve("enqueue-all.db"))) {
       Queue q = g.queue("bench");
@@ -102,7 +78,9 @@ final class QueueScenario {
     table.row("enqueueAll of 1,000", enqueueAll, bareBatch, "jobs/s");
 
     // ---- claim + ack, one worker
-    double bareClaim = bareClaimThenDelete(fresh(dir, "bare-claim.db"), 1, 10_000, 30_000);
+    double bareClaim =
+        SqliteBareJobs.bareClaimThenDelete(
+            SqliteBareJobs.fresh(dir, "bare-claim.db"), 1, 10_000, 30_000);
     double claimOne;
     try (Gander g = Gander.open(dir.resolve("claim.db"))) {
       Queue q = g.queue("bench");
@@ -127,7 +105,8 @@ final class QueueScenario {
 
     // ---- claim + ack, 8 workers, batches of 128
     double bareClaimBatch =
-        bareClaimThenDelete(fresh(dir, "bare-claim-batch.db"), 128, 50_000, 200_000);
+        SqliteBareJobs.bareClaimThenDelete(
+            SqliteBareJobs.fresh(dir, "bare-claim-batch.db"), 128, 50_000, 200_000);
     double claimEight;
     double claimEightEach;
     try (Gander g = Gander.open(dir.resolve("claim-batch.db"))) {
@@ -162,19 +141,19 @@ final class QueueScenario {
     }
     table.row("process(), 8 threads, empty handler", managed, bareClaim, "jobs/s");
 
-    wake(table, dir);
+    WakeScenario.wake(table, dir);
 
     // ---- idle CPU with 8 blocked workers
-    double idleBaseline = idleCpu(null, null);
+    double idleBaseline = WakeScenario.idleCpu(null, null);
     for (WakeMode mode : List.of(WakeMode.FILE_EVENTS, WakeMode.POLLING)) {
-      double idle = idleCpu(dir.resolve("idle-" + mode + ".db"), mode);
+      double idle = WakeScenario.idleCpu(dir.resolve("idle-" + mode + ".db"), mode);
       table.text(
           "idle CPU, 8 blocked pollers, " + mode.name().toLowerCase(java.util.Locale.ROOT),
           percent(idle),
           percent(idleBaseline) + " (JVM, no Gander)",
           "-");
     }
-    double idleWorkers = idleCpu(dir.resolve("idle-workers.db"), WakeMode.AUTO, true);
+    double idleWorkers = WakeScenario.idleCpu(dir.resolve("idle-workers.db"), WakeMode.AUTO, true);
     table.text(
         "idle CPU, 8 idle managed workers, auto",
         percent(idleWorkers),
@@ -212,24 +191,6 @@ final class QueueScenario {
     table.row("claim(128) + ackAll, 8 workers (best of 3)", bestBatched, bestBatched, "jobs/s");
     table.row(
         "process(), 8 threads, empty handler (best of 3)", bestManaged, bestBatched, "jobs/s");
-  }
-
-  /** The wake-up figures alone: {@code java -jar gander-bench.jar wake}. */
-  static void runWake(Bench.Table table) throws Exception {
-    wake(table, Files.createTempDirectory("gander-bench-wake-"));
-  }
-
-  private static void wake(Bench.Table table, Path dir) throws Exception {
-    long[] inProcess = wakeInProcess(dir.resolve("wake.db"), 2_000);
-    table.text("wake, in-process (enqueue call to poll return)", latency(inProcess), "-", "-");
-    for (WakeMode mode : List.of(WakeMode.FILE_EVENTS, WakeMode.POLLING)) {
-      long[] across = wakeAcrossProcesses(dir.resolve("wake-" + mode + ".db"), mode, 1_000);
-      table.text(
-          "wake, across processes, " + mode.name().toLowerCase(java.util.Locale.ROOT),
-          latency(across) + "; slowest rounds " + slowest(across, 3),
-          "-",
-          "-");
-    }
   }
 
   // ------------------------------------------------------------------- gander loops
@@ -340,171 +301,7 @@ final class QueueScenario {
     }
   }
 
-  // --------------------------------------------------------------------- wake-up
-
-  private static long[] wakeInProcess(Path file, int rounds) throws Exception {
-    try (Gander g = Gander.open(file)) {
-      Queue q = g.queue("wake");
-      BlockingQueue<Long> seen = new ArrayBlockingQueue<>(1);
-      Thread waiter =
-          new Thread(
-              () -> {
-                while (!Thread.currentThread().isInterrupted()) {
-                  Optional<Job> job;
-                  try {
-                    job = q.poll("waiter", Duration.ofSeconds(5));
-                  } catch (RuntimeException e) {
-                    return;
-                  }
-                  if (job.isPresent()) {
-                    long latency = System.nanoTime() - job.get().payloadAs(Email.class).n();
-                    job.get().ack();
-                    seen.add(latency);
-                  }
-                }
-              },
-              "bench-waiter");
-      waiter.setDaemon(true);
-      waiter.start();
-      long[] out = new long[rounds];
-      for (int i = -200; i < rounds; i++) {
-        Thread.sleep(1); // let the waiter block again, so each round measures a wake from sleep
-        q.enqueue(new Email("wake", System.nanoTime()));
-        long latency = seen.take();
-        if (i >= 0) {
-          out[i] = latency;
-        }
-      }
-      waiter.interrupt();
-      return out;
-    }
-  }
-
-  /**
-   * A child JVM polls; this process enqueues one job at a time, stamped with {@code
-   * System.nanoTime()}, and waits for its result before the next. On Linux {@code nanoTime} reads
-   * {@code CLOCK_MONOTONIC}, which all processes share, so the child can subtract the stamp.
-   */
-  /** Opens the file with a wake mode, the one SQLite option these scenarios vary. */
-  private static Gander openWith(Path file, WakeMode mode) {
-    return Gander.builder()
-        .path(file)
-        .sqlite(SqliteOptions.builder().wakeMode(mode).build())
-        .open();
-  }
-
-  private static long[] wakeAcrossProcesses(Path file, WakeMode mode, int rounds) throws Exception {
-    try (Gander g = openWith(file, mode)) {
-      Queue q = g.queue("wake");
-      Process child = Bench.childJvm(WakeChild.class, file.toString(), mode.name()).start();
-      try (BufferedReader r =
-          new BufferedReader(
-              new InputStreamReader(child.getInputStream(), StandardCharsets.UTF_8))) {
-        String ready = r.readLine();
-        if (!"ready".equals(ready)) {
-          throw new IllegalStateException("wake child did not start: " + ready);
-        }
-        long[] out = new long[rounds];
-        for (int i = -100; i < rounds; i++) {
-          Thread.sleep(2);
-          q.enqueue(new Email("wake", System.nanoTime()));
-          String line = r.readLine();
-          if (line == null) {
-            throw new IllegalStateException("wake child exited early");
-          }
-          long latency = Long.parseLong(line.trim());
-          if (i >= 0) {
-            out[i] = latency;
-          }
-        }
-        child.getOutputStream().close();
-        child.waitFor(10, TimeUnit.SECONDS);
-        return out;
-      } finally {
-        child.destroyForcibly();
-      }
-    }
-  }
-
-  /** The polling side of {@link #wakeAcrossProcesses}: prints one latency (ns) per job. */
-  static final class WakeChild {
-    private WakeChild() {}
-
-    public static void main(String[] args) throws Exception {
-      Path file = Path.of(args[0]);
-      WakeMode mode = WakeMode.valueOf(args[1]);
-      try (Gander g = openWith(file, mode)) {
-        Queue q = g.queue("wake");
-        Bench.exitWhenStdinCloses();
-        System.out.println("ready");
-        System.out.flush();
-        while (true) {
-          Optional<Job> job = q.poll("child", Duration.ofSeconds(30));
-          if (job.isEmpty()) {
-            return;
-          }
-          long latency = System.nanoTime() - job.get().payloadAs(Email.class).n();
-          System.out.println(latency);
-          System.out.flush();
-          job.get().ack();
-        }
-      }
-    }
-  }
-
-  // ------------------------------------------------------------------ idle and heap
-
-  /**
-   * Process CPU over ten seconds with eight threads blocked in {@code poll} on an empty queue
-   * ({@code file == null}: the same JVM without Gander, for the baseline of JIT and GC threads).
-   */
-  private static double idleCpu(Path file, WakeMode mode) throws Exception {
-    return idleCpu(file, mode, false);
-  }
-
-  private static double idleCpu(Path file, WakeMode mode, boolean managed) throws Exception {
-    OperatingSystemMXBean os = ManagementFactory.getPlatformMXBean(OperatingSystemMXBean.class);
-    Gander g = file == null ? null : openWith(file, mode);
-    List<Thread> pollers = new ArrayList<>();
-    try {
-      if (g != null && managed) {
-        Queue q = g.queue("idle");
-        for (int i = 0; i < 8; i++) {
-          q.process(job -> null, WorkerOptions.builder().concurrency(1).build());
-        }
-      } else if (g != null) {
-        Queue q = g.queue("idle");
-        for (int i = 0; i < 8; i++) {
-          String worker = "idle-" + i;
-          Thread t =
-              new Thread(
-                  () -> {
-                    try {
-                      while (!Thread.currentThread().isInterrupted()) {
-                        q.poll(worker, Duration.ofSeconds(30));
-                      }
-                    } catch (RuntimeException e) {
-                      // Closing.
-                    }
-                  },
-                  "bench-idle-" + i);
-          t.setDaemon(true);
-          t.start();
-          pollers.add(t);
-        }
-      }
-      Thread.sleep(2_000); // let start-up work (JIT, first reads) finish
-      long cpu0 = os.getProcessCpuTime();
-      long t0 = System.nanoTime();
-      Thread.sleep(10_000);
-      return (double) (os.getProcessCpuTime() - cpu0) / (System.nanoTime() - t0);
-    } finally {
-      pollers.forEach(Thread::interrupt);
-      if (g != null) {
-        g.close();
-      }
-    }
-  }
+  // ----------------------------------------------------------------------- heap
 
   /** Heap still in use (after GC) with {@code n} jobs queued, minus the heap before. */
   private static long heapWithQueuedJobs(Path file, int n) throws Exception {
@@ -527,126 +324,6 @@ final class QueueScenario {
       Thread.sleep(100);
     }
     return memory.getHeapMemoryUsage().getUsed();
-  }
-
-  // ------------------------------------------------------------------ bare sqlite-jdbc
-
-  /** A file with Gander's schema, written by Gander and closed again. */
-  private static Path fresh(Path dir, String name) {
-    Path file = dir.resolve(name);
-    Gander.open(file).close();
-    return file;
-  }
-
-  private static double bareSingleInserts(Path file, int warmup, int measured) throws Exception {
-    try (Connection c = Bench.bareConnection(file);
-        PreparedStatement begin = c.prepareStatement("BEGIN IMMEDIATE");
-        PreparedStatement insert = c.prepareStatement(INSERT);
-        PreparedStatement commit = c.prepareStatement("COMMIT")) {
-      long t0 = 0;
-      for (int i = -warmup; i < measured; i++) {
-        if (i == 0) {
-          t0 = System.nanoTime();
-        }
-        begin.executeUpdate();
-        insertRow(insert, i);
-        commit.executeUpdate();
-      }
-      return measured / seconds(t0);
-    }
-  }
-
-  private static double bareBatchedInserts(Path file, int size, int batches) throws Exception {
-    try (Connection c = Bench.bareConnection(file);
-        PreparedStatement begin = c.prepareStatement("BEGIN IMMEDIATE");
-        PreparedStatement insert = c.prepareStatement(INSERT);
-        PreparedStatement commit = c.prepareStatement("COMMIT")) {
-      long t0 = 0;
-      for (int b = -30; b < batches; b++) {
-        if (b == 0) {
-          t0 = System.nanoTime();
-        }
-        begin.executeUpdate();
-        for (int i = 0; i < size; i++) {
-          insertRow(insert, (long) b * size + i);
-        }
-        commit.executeUpdate();
-      }
-      return (double) size * batches / seconds(t0);
-    }
-  }
-
-  private static void insertRow(PreparedStatement insert, long n) throws Exception {
-    long now = System.currentTimeMillis();
-    insert.setString(1, "bench");
-    insert.setString(2, PAYLOAD_PREFIX + n + "}");
-    insert.setLong(3, now);
-    insert.setLong(4, now);
-    try (ResultSet rs = insert.executeQuery()) {
-      rs.next();
-      rs.getLong(1);
-    }
-  }
-
-  /**
-   * The same two transactions per batch as a Gander worker: claim {@code size} jobs (one {@code
-   * UPDATE … RETURNING}), then delete them by id and lease token.
-   */
-  private static double bareClaimThenDelete(Path file, int size, int warmup, int measured)
-      throws Exception {
-    try (Connection c = Bench.bareConnection(file);
-        PreparedStatement begin = c.prepareStatement("BEGIN IMMEDIATE");
-        PreparedStatement commit = c.prepareStatement("COMMIT");
-        PreparedStatement insert = c.prepareStatement(INSERT);
-        PreparedStatement claim = c.prepareStatement(String.format(CLAIM, size == 1 ? "=" : "IN"));
-        PreparedStatement ack = c.prepareStatement(ACK)) {
-      begin.executeUpdate();
-      for (int i = 0; i < warmup + measured; i++) {
-        insertRow(insert, i);
-      }
-      commit.executeUpdate();
-      long t0 = 0;
-      boolean timing = false;
-      long[] ids = new long[size];
-      long[] tokens = new long[size];
-      for (int done = -warmup; done < measured; ) {
-        if (!timing && done >= 0) {
-          timing = true;
-          measured -= done;
-          done = 0;
-          t0 = System.nanoTime();
-        }
-        long now = System.currentTimeMillis();
-        begin.executeUpdate();
-        claim.setLong(1, now + 30_000);
-        claim.setString(2, "w");
-        claim.setString(3, "bench");
-        claim.setLong(4, now);
-        claim.setInt(5, size);
-        int got = 0;
-        try (ResultSet rs = claim.executeQuery()) {
-          while (rs.next()) {
-            ids[got] = rs.getLong(1);
-            rs.getString(2);
-            tokens[got] = rs.getLong(7);
-            got++;
-          }
-        }
-        commit.executeUpdate();
-        if (got == 0) {
-          throw new IllegalStateException("bare queue ran dry");
-        }
-        begin.executeUpdate();
-        for (int i = 0; i < got; i++) {
-          ack.setLong(1, ids[i]);
-          ack.setLong(2, tokens[i]);
-          ack.executeUpdate();
-        }
-        commit.executeUpdate();
-        done += got;
-      }
-      return measured / seconds(t0);
-    }
   }
 
   // ----------------------------------------------------------------------- format
