@@ -107,6 +107,11 @@ public final class Bench {
     List<String> command = new ArrayList<>();
     command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
     command.add("-Xmx256m");
+    // The JVM's own warnings (such as a stale hsperfdata file's) go to standard error, never
+    // into the lines a child prints for its parent.
+    command.add("-XX:-UsePerfData");
+    command.add("-Xlog:disable");
+    command.add("-Xlog:all=warning:stderr");
     command.add("-cp");
     command.add(System.getProperty("java.class.path"));
     command.add(main.getName());

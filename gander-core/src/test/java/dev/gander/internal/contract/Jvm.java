@@ -28,6 +28,15 @@ public final class Jvm implements AutoCloseable {
   /** The child process. */
   public final Process process;
 
+  /**
+   * Keeps the JVM's own warnings off standard output, where a child's lines are read as its
+   * protocol: no hsperfdata file (whose "locked by another process" warning, printed to standard
+   * output when a stale file of the same process id is found, once failed a run) and the JVM's log
+   * sent to standard error instead.
+   */
+  public static final List<String> QUIET_JVM =
+      List.of("-XX:-UsePerfData", "-Xlog:disable", "-Xlog:all=warning:stderr");
+
   private final Path stderr;
   private final BlockingQueue<String> lines = new LinkedBlockingQueue<>();
   private final List<String> seen = new ArrayList<>();
@@ -48,6 +57,7 @@ public final class Jvm implements AutoCloseable {
     command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
     command.add("-Xmx128m");
     command.add("-XX:TieredStopAtLevel=1");
+    command.addAll(QUIET_JVM);
     command.add("-cp");
     command.add(System.getProperty("java.class.path"));
     command.add(main.getName());
