@@ -1,10 +1,16 @@
 package dev.gander.internal.queue;
 
+import dev.gander.internal.spi.Tx;
+import dev.gander.internal.spi.TxRunner;
+import dev.gander.internal.spi.TxWork;
+import dev.gander.queue.EnqueueResult;
+import java.sql.SQLException;
 import java.util.List;
 import java.util.Queue;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.locks.LockSupport;
+import java.util.function.Consumer;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -51,6 +57,105 @@ final class HandOffs {
           return out;
         });
     return s;
+  }
+
+  /**
+   * Whether a poller of this process may be waiting on {@code queue}: one map lookup, so that an
+   * enqueue nobody waits for skips the rest.
+   *
+   * @param queue the queue
+   * @return {@code false} if no poller of the queue is registered
+   */
+  boolean anyWaiting(String queue) {
+    return slots.containsKey(queue);
+  }
+
+  /** The ordinary claim, in a given transaction, for a poller's worker id and batch size. */
+  interface Claim {
+    List<JobImpl> claim(Tx t, QueueHandle handle, String workerId, int max) throws SQLException;
+  }
+
+  /**
+   * Runs {@code insert} in a write of its own and, if it inserted a job, claims in the same
+   * transaction for the longest-registered waiting poller of {@code queue}, handing the jobs over
+   * right after the commit.
+   *
+   * @param tx the database's transactions
+   * @param queue the queue
+   * @param insert the insertion of the jobs, returning their ids
+   * @param claim the ordinary claim
+   * @param claimed told of the jobs handed over, after the commit (for the sweeper's plan)
+   * @return what {@code insert} returned
+   */
+  List<EnqueueResult> insertAndHandOver(
+      TxRunner tx,
+      String queue,
+      TxWork<List<EnqueueResult>> insert,
+      Claim claim,
+      Consumer<List<JobImpl>> claimed) {
+    // The work may run more than once (a group commit runs it again when another request of its
+    // group failed), so the reservation is made once and kept across runs.
+    HandOff h = new HandOff();
+    boolean done = false;
+    try {
+      List<EnqueueResult> ids =
+          tx.runWrite(
+              t -> {
+                List<EnqueueResult> out = insert.run(t);
+                h.claimed = List.of();
+                if (out.stream().anyMatch(r -> !r.duplicate())) {
+                  // Only then does the insert signal the queue's waiters, the poller included.
+                  if (h.reservation == null) {
+                    h.reservation = reserve(queue);
+                  }
+                  Reservation r = h.reservation;
+                  if (r != null) {
+                    Slot s = r.slot();
+                    List<JobImpl> jobs = claim.claim(t, s.handle, s.workerId, s.max);
+                    h.claimed = jobs;
+                    t.afterCommit(
+                        () -> {
+                          h.committed = true;
+                          h.delivered = s.deliver(r.id(), jobs);
+                          claimed.accept(jobs);
+                        });
+                  }
+                }
+                return out;
+              });
+      done = true;
+      return ids;
+    } finally {
+      Reservation r = h.reservation;
+      if (r != null && !h.delivered) {
+        r.slot().release(r.id()); // nothing if the poller was given its outcome already
+        // Claimed for a poller that did not get them (its reservation was no longer current), or
+        // a write whose commit may have happened though it failed (a connection lost during
+        // COMMIT): give them back. A release is fenced by the lease token, so nothing happens to
+        // a job that was not claimed after all.
+        if (h.committed || !done) {
+          for (JobImpl job : h.claimed) {
+            releaseQuietly(job);
+          }
+        }
+      }
+    }
+  }
+
+  /** One enqueue's hand-off: set on the writing thread, read after the write returns. */
+  private static final class HandOff {
+    volatile @Nullable Reservation reservation;
+    volatile List<JobImpl> claimed = List.of();
+    volatile boolean committed;
+    volatile boolean delivered;
+  }
+
+  private static void releaseQuietly(JobImpl job) {
+    try {
+      job.release();
+    } catch (RuntimeException e) {
+      // Closed or failing: its lease runs out and the sweeper makes it claimable again.
+    }
   }
 
   /**

@@ -7,6 +7,7 @@ import dev.gander.internal.spi.ChangeNotifier;
 import dev.gander.internal.spi.JobOps;
 import dev.gander.internal.spi.Tx;
 import dev.gander.internal.spi.TxRunner;
+import dev.gander.internal.spi.TxWork;
 import dev.gander.internal.spi.WakeKey;
 import dev.gander.internal.wake.WakeHub;
 import dev.gander.queue.EnqueueResult;
@@ -127,77 +128,19 @@ public final class JobLifecycle {
    */
   List<EnqueueResult> enqueue(
       @Nullable Transaction caller, String queue, List<JobEnqueue.NewJob> jobs) {
+    TxWork<List<EnqueueResult>> work = t -> inserts.insert(t, queue, jobs);
     if (caller != null) {
-      return tx.runWrite(caller, t -> inserts.insert(t, queue, jobs));
+      return tx.runWrite(caller, work);
     }
-    if (tx.insideWrite() || !JobEnqueue.anyDue(jobs, clock.millis())) {
-      // Inside a write function of this thread the enqueue joins it, and its commit comes later
-      // (or never); a job not due yet no claim would take.
-      return tx.runWrite(t -> inserts.insert(t, queue, jobs));
+    // Nobody of this process waits on the queue (the usual case under load: one map lookup);
+    // inside a write function of this thread the enqueue joins it, and its commit comes later (or
+    // never); a job not due yet no claim would take.
+    if (!handOffs.anyWaiting(queue)
+        || tx.insideWrite()
+        || !JobEnqueue.anyDue(jobs, clock.millis())) {
+      return tx.runWrite(work);
     }
-    // The work may run more than once (a group commit runs it again when another request of its
-    // group failed), so the reservation is made once and kept across runs.
-    HandOff h = new HandOff();
-    boolean done = false;
-    try {
-      List<EnqueueResult> ids =
-          tx.runWrite(
-              t -> {
-                List<EnqueueResult> out = inserts.insert(t, queue, jobs);
-                h.claimed = List.of();
-                if (out.stream().anyMatch(r -> !r.duplicate())) {
-                  // Only then does the insert signal the queue's waiters, the poller included.
-                  if (h.reservation == null) {
-                    h.reservation = handOffs.reserve(queue);
-                  }
-                  HandOffs.Reservation r = h.reservation;
-                  if (r != null) {
-                    List<JobImpl> claimed =
-                        claimIn(t, r.slot().handle, r.slot().workerId, r.slot().max);
-                    h.claimed = claimed;
-                    t.afterCommit(
-                        () -> {
-                          h.committed = true;
-                          h.delivered = r.slot().deliver(r.id(), claimed);
-                          hintLease(claimed);
-                        });
-                  }
-                }
-                return out;
-              });
-      done = true;
-      return ids;
-    } finally {
-      HandOffs.Reservation r = h.reservation;
-      if (r != null && !h.delivered) {
-        r.slot().release(r.id()); // nothing if the poller was given its outcome already
-        // Claimed for a poller that did not get them (its reservation was no longer current), or
-        // a write whose commit may have happened though it failed (a connection lost during
-        // COMMIT): give them back. A release is fenced by the lease token, so nothing happens to
-        // a job that was not claimed after all.
-        if (h.committed || !done) {
-          for (JobImpl job : h.claimed) {
-            releaseQuietly(job);
-          }
-        }
-      }
-    }
-  }
-
-  /** One enqueue's hand-off: set on the writing thread, read after the write returns. */
-  private static final class HandOff {
-    volatile HandOffs.@Nullable Reservation reservation;
-    volatile List<JobImpl> claimed = List.of();
-    volatile boolean committed;
-    volatile boolean delivered;
-  }
-
-  private void releaseQuietly(JobImpl job) {
-    try {
-      job.release();
-    } catch (RuntimeException e) {
-      // Closed or failing: its lease runs out and the sweeper makes it claimable again.
-    }
+    return handOffs.insertAndHandOver(tx, queue, work, this::claimIn, this::hintLease);
   }
 
   /** Inserts one encoded job in the given transaction (the scheduler's, with its cursor). */
@@ -214,8 +157,7 @@ public final class JobLifecycle {
   }
 
   /** Claims in {@code t}: one statement execution (promotion and lease) that wakes nobody. */
-  private List<JobImpl> claimIn(Tx t, QueueHandle queue, String workerId, int max)
-      throws SQLException {
+  List<JobImpl> claimIn(Tx t, QueueHandle queue, String workerId, int max) throws SQLException {
     long visibility = Times.millis(queue.options().visibilityTimeout());
     long now = clock.millis();
     long leaseUntil = Times.plus(now, visibility);
@@ -228,7 +170,7 @@ public final class JobLifecycle {
     return out;
   }
 
-  private void hintLease(List<JobImpl> jobs) {
+  void hintLease(List<JobImpl> jobs) {
     if (!jobs.isEmpty()) {
       leaseHint.accept(jobs.get(0).leaseExpiresAt().toEpochMilli());
     }
